@@ -1,0 +1,26 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from rongngan.accounts.api import MeView, TokenView
+from rongngan.registry import api as registry_api
+
+router = DefaultRouter()
+router.register("factories", registry_api.FactoryViewSet, basename="factory")
+router.register("factory-types", registry_api.FactoryTypeViewSet, basename="factory-type")
+router.register("provinces", registry_api.ProvinceViewSet, basename="province")
+
+machine_list = registry_api.MachineViewSet.as_view({"get": "list", "post": "create"})
+machine_detail = registry_api.MachineViewSet.as_view(
+    {"get": "retrieve", "patch": "partial_update"}
+)
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("factories/<str:factory_pk>/machinery/", machine_list, name="machine-list"),
+    path("factories/<str:factory_pk>/machinery/<str:pk>/", machine_detail, name="machine-detail"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,64 @@
+"""API conventions shared by every app: errors as {"errors": [...]}, pagination, idempotency."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from rongngan.core.errors import Problem, problems_from_django
+
+NOT_FOUND = _("Not found.")
+FORBIDDEN = _("You do not have permission to do this.")
+UNAUTHENTICATED = _("Sign in or give an API token.")
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _drf_problems(detail: Any, field: str | None = None) -> list[Problem]:
+    if isinstance(detail, dict):
+        out: list[Problem] = []
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "detail") else str(key)
+            out += _drf_problems(value, name if field is None else f"{field}.{name}")
+        return out
+    if isinstance(detail, list):
+        return [p for item in detail for p in _drf_problems(item, field)]
+    # DRF messages are already rendered in the active language (English for the API).
+    code = getattr(detail, "code", None) or "invalid"
+    return [Problem(field, str(code), str(detail))]
+
+
+def problem_response(problems: list[Problem], http_status: int) -> Response:
+    return Response({"errors": [p.as_dict() for p in problems]}, status=http_status)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        return problem_response(problems_from_django(exc), status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return problem_response([Problem(None, "not_found", NOT_FOUND)], 404)
+    if isinstance(exc, PermissionDenied | PermissionError):
+        return problem_response([Problem(None, "permission_denied", FORBIDDEN)], 403)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        problems = [Problem(None, "not_authenticated", UNAUTHENTICATED)]
+    elif isinstance(exc, exceptions.PermissionDenied):
+        problems = [Problem(None, "permission_denied", FORBIDDEN)]
+    elif isinstance(exc, exceptions.APIException):
+        problems = _drf_problems(exc.detail)
+    else:
+        problems = [Problem(None, "error", str(exc))]
+    response.data = {"errors": [p.as_dict() for p in problems]}
+    return response

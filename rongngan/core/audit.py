@@ -1,0 +1,90 @@
+"""The audit trail: every regulated change leaves an entry saying who, when, what and from where."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from rongngan.core import context
+from rongngan.core.models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return sorted(_jsonable(v) for v in value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            out[name] = _jsonable([str(o) for o in getattr(obj, name).all()]) if obj.pk else []
+        elif field.is_relation:
+            out[name] = getattr(obj, field.attname)
+        else:
+            out[name] = _jsonable(getattr(obj, name))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    object_type: ContentType | None = None,
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    """An unsaved entry, filled from the current request context."""
+    ctx = context.current()
+    if obj is not None:
+        object_type = ContentType.objects.get_for_model(obj)
+        object_id = str(obj.pk)
+        object_repr = str(obj)[:300]
+    actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry(
+        actor=actor if actor_ok else None,
+        actor_username=actor.get_username() if actor_ok else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=changes or {},
+        note=note,
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+        source=ctx.source,
+    )
+
+
+def record(**kwargs: Any) -> AuditEntry:
+    e = entry(**kwargs)
+    e.save()
+    return e
+
+
+def record_many(entries: Iterable[AuditEntry], batch_size: int = 2000) -> None:
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+
+
+def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")

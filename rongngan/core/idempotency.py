@@ -1,0 +1,71 @@
+"""Idempotency-Key for machine writes: a retry gets the first answer and writes nothing new.
+
+The key is scoped to the user; reusing a key with a different body or path is an error (422), as
+in the IETF httpapi Idempotency-Key draft. The record is written in the same transaction as the
+change, so a crash cannot leave a change without its record or the other way round.
+"""
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from rongngan.core.errors import Problem
+from rongngan.core.models import IdempotencyRecord
+
+KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
+KEY_INVALID = _("An Idempotency-Key has 1 to 128 visible characters.")
+
+
+def _hash(request: Request) -> str:
+    try:
+        body = json.dumps(request.data, sort_keys=True, default=str)
+    except TypeError:
+        body = repr(request.data)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
+    @functools.wraps(view)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None or not request.user.is_authenticated:
+            return view(self, request, *args, **kwargs)
+        if not 0 < len(key) <= 128 or not key.isprintable():
+            return Response({"errors": [Problem("Idempotency-Key", "invalid", KEY_INVALID).as_dict()]}, 400)
+        digest = _hash(request)
+        previous = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if previous is not None:
+            if previous.request_hash != digest:
+                problem = Problem("Idempotency-Key", "key_reused", KEY_REUSED)
+                return Response({"errors": [problem.as_dict()]}, status=422)
+            response = Response(previous.response, status=previous.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            with transaction.atomic():
+                response = view(self, request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    IdempotencyRecord.objects.create(
+                        user=request.user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        request_hash=digest,
+                        status_code=response.status_code,
+                        response=json.loads(json.dumps(response.data, default=str)),
+                    )
+        except IntegrityError:
+            # A concurrent retry with the same key won the race; answer as it did.
+            previous = IdempotencyRecord.objects.get(user=request.user, key=key)
+            response = Response(previous.response, status=previous.status_code)
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    return wrapper

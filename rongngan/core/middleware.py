@@ -1,0 +1,52 @@
+import logging
+import re
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from rongngan.core import context
+
+log = logging.getLogger("rongngan.request")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind the documented reverse proxy the first X-Forwarded-For hop is the client.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from X-Request-ID when sane) and logs one line per request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else context.new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        source = "api" if request.path.startswith("/api/") else "web"
+        with context.bind(request_id=request_id, ip=client_ip(request), source=source):
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user": user.username if user is not None and user.is_authenticated else None,
+                },
+            )
+        response["X-Request-ID"] = request_id
+        return response
+

@@ -1,0 +1,363 @@
+"""Import of factories from CSV or Excel: all rows or none, with a per-row report.
+
+Every row goes through the same cleaning as the web form and the API (validation.clean_factory);
+uniqueness is checked in bulk, against the file itself and against the register. A dry run stops
+after the report. A real run writes nothing unless every row is clean, then writes in batches
+inside one transaction.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from rongngan.accounts.models import Organisation
+from rongngan.core import audit
+from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.scoping import role_of
+from rongngan.registry.models import Factory
+from rongngan.registry.services import AUDITED_FIELDS, factory_search_text
+from rongngan.registry.validation import MSG, Reference, clean_factory, duplicate_problems
+
+# Column headers accepted besides the field names themselves (Thai headers of DIW's lists).
+COLUMN_ALIASES = {
+    "เลขทะเบียนโรงงาน": "registration_no",
+    "ทะเบียนโรงงาน": "registration_no",
+    "เลขทะเบียนเดิม": "former_registration_no",
+    "ชื่อโรงงาน": "name_th",
+    "ชื่อภาษาไทย": "name_th",
+    "ชื่อภาษาอังกฤษ": "name_en",
+    "เลขทะเบียนนิติบุคคล": "juristic_id",
+    "ผู้ประกอบการ": "operator_name",
+    "ประเภทโรงงาน": "type_codes",
+    "ลำดับประเภท": "type_codes",
+    "ประเภทหลัก": "primary_type",
+    "จำพวก": "factory_class",
+    "สถานะ": "status",
+    "ที่อยู่": "address",
+    "จังหวัด": "province",
+    "อำเภอ": "district",
+    "ตำบล": "subdistrict",
+    "รหัสไปรษณีย์": "postcode",
+    "ละติจูด": "latitude",
+    "ลองจิจูด": "longitude",
+    "แรงม้า": "horsepower",
+    "คนงาน": "workers",
+    "เงินทุน": "capital",
+    "วันที่อนุญาต": "licensed_on",
+    "วันที่เริ่มประกอบกิจการ": "started_on",
+    "ในนิคมอุตสาหกรรม": "in_industrial_estate",
+    "นิคมอุตสาหกรรม": "estate_name",
+    "ผู้ติดต่อ": "contact_name",
+    "โทรศัพท์": "contact_phone",
+    "อีเมล": "contact_email",
+}
+EXPORT_COLUMNS = [
+    "registration_no",
+    "former_registration_no",
+    "name_th",
+    "name_en",
+    "juristic_id",
+    "operator_name",
+    "type_codes",
+    "primary_type",
+    "factory_class",
+    "status",
+    "address",
+    "province",
+    "district",
+    "subdistrict",
+    "postcode",
+    "latitude",
+    "longitude",
+    "horsepower",
+    "workers",
+    "capital",
+    "licensed_on",
+    "started_on",
+    "in_industrial_estate",
+    "estate_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+MAX_REPORTED = 1000
+BATCH = 2000
+
+WRONG_TYPE = _("The file must be CSV (.csv) or Excel (.xlsx); got “%(value)s”.")
+UNREADABLE = _("The file could not be read as %(kind)s: %(reason)s")
+NO_HEADER = _("The first row must name the columns; none of them is known.")
+MISSING_COLUMNS = _("Columns missing: %(value)s.")
+EMPTY = _("The file has no data rows.")
+OUT_OF_AREA = _("You may import only factories of your own province.")
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    total_rows: int = 0
+    created: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0 and self.total_rows > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "total_rows": self.total_rows,
+            "valid_rows": self.total_rows - len({p.row for p in self.problems if p.row}),
+            "created": self.created,
+            "problem_count": self.problem_count,
+            "problems": [p.as_dict() for p in self.problems],
+            "ok": self.ok,
+        }
+
+
+def _header(names: Iterable[Any]) -> list[str | None]:
+    out: list[str | None] = []
+    known = set(EXPORT_COLUMNS) | {"operator"}
+    for raw in names:
+        name = str(raw or "").strip().lstrip("\ufeff")
+        key = COLUMN_ALIASES.get(name, name.lower())
+        out.append(key if key in known else None)
+    return out
+
+
+def read_table(stream: IO[bytes], filename: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows as (spreadsheet row number, {field: value}); the header is row 1."""
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        yield from _read_csv(stream)
+    elif lower.endswith(".xlsx"):
+        yield from _read_xlsx(stream)
+    else:
+        raise RongnganValidationError(
+            [Problem("file", "wrong_file_type", WRONG_TYPE, {"value": filename})]
+        )
+
+
+def _check_header(header: list[str | None]) -> None:
+    if not any(header):
+        raise RongnganValidationError([Problem("file", "no_header", NO_HEADER)])
+    missing = [c for c in ("registration_no", "name_th") if c not in header]
+    if missing:
+        raise RongnganValidationError(
+            [Problem("file", "missing_columns", MISSING_COLUMNS, {"value": ", ".join(missing)})]
+        )
+
+
+def _read_csv(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
+    data = stream.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            # Thai Excel on Windows saves CSV as TIS-620 (cp874).
+            text = data.decode("cp874")
+        except UnicodeDecodeError as exc:
+            raise RongnganValidationError(
+                [Problem("file", "unreadable", UNREADABLE, {"kind": "CSV", "reason": exc.reason})]
+            ) from exc
+    if "\x00" in text[:4096]:
+        raise RongnganValidationError(
+            [Problem("file", "unreadable", UNREADABLE, {"kind": "CSV", "reason": "binary data"})]
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = _header(next(reader))
+    except StopIteration:
+        header = []
+    _check_header(header)
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        yield number, {h: v for h, v in zip(header, row, strict=False) if h is not None}
+
+
+def _read_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise RongnganValidationError(
+            [Problem("file", "unreadable", UNREADABLE, {"kind": "Excel", "reason": str(exc)})]
+        ) from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = _header(next(rows))
+    except StopIteration:
+        header = []
+    _check_header(header)
+    for number, row in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in row):
+            continue
+        values = {}
+        for h, v in zip(header, row, strict=False):
+            if h is not None:
+                values[h] = "" if v is None else v
+        yield number, values
+    workbook.close()
+
+
+def import_rows(
+    *, acting_user: Any, rows: Iterable[tuple[int, dict[str, Any]]], dry_run: bool
+) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    ref = Reference()
+    is_provincial = role_of(acting_user) == "provincial_officer"
+    seen: dict[str, int] = {}
+    cleaned_rows: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+
+    def add(problem: Problem) -> None:
+        report.problem_count += 1
+        if len(report.problems) < MAX_REPORTED:
+            report.problems.append(problem)
+
+    for number, data in rows:
+        report.total_rows += 1
+        data = {k: v for k, v in data.items() if k != "operator" or v}
+        cleaned = clean_factory(data, ref=ref)
+        for p in cleaned.problems:
+            p.row = number
+            add(p)
+        values = cleaned.values
+        regno = values.get("registration_no")
+        if regno:
+            if regno in seen:
+                add(
+                    Problem(
+                        "registration_no",
+                        "duplicate_in_file",
+                        MSG["duplicate_in_file"],
+                        {"value": regno, "other": seen[regno]},
+                        row=number,
+                    )
+                )
+            else:
+                seen[regno] = number
+        if is_provincial and "province" in values:
+            if values["province"].code != acting_user.province_id:
+                add(Problem("province", "not_permitted", OUT_OF_AREA, row=number))
+        if not cleaned.problems:
+            cleaned_rows.append((number, data, values))
+    for p in duplicate_problems(seen):
+        add(p)
+    if report.total_rows == 0:
+        add(Problem("file", "empty", EMPTY))
+    if dry_run or report.problem_count:
+        report.problems.sort(key=lambda p: (p.row or 0, p.field or ""))
+        return report
+    with transaction.atomic():
+        report.created = _write(acting_user, cleaned_rows)
+    return report
+
+
+def _operators(
+    acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any]]]
+) -> dict[str, Organisation]:
+    """Operators by juristic ID (or code), creating those the register does not know yet."""
+    by_code = {
+        str(data["operator"]): None for _n, data, _v in rows if data.get("operator")
+    }
+    wanted: dict[str, str] = {}
+    for _n, data, values in rows:
+        jid = values.get("juristic_id")
+        if jid and not data.get("operator"):
+            wanted.setdefault(jid, str(data.get("operator_name") or values["name_th"]).strip())
+    found: dict[str, Organisation] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 900):
+        for org in Organisation.objects.filter(juristic_id__in=keys[start : start + 900]):
+            found[org.juristic_id] = org
+    new = [
+        Organisation(
+            code=f"op-{jid}",
+            kind=Organisation.Kind.OPERATOR,
+            name_th=name[:255],
+            juristic_id=jid,
+        )
+        for jid, name in wanted.items()
+        if jid not in found
+    ]
+    Organisation.objects.bulk_create(new, batch_size=BATCH)
+    for org in Organisation.objects.filter(code__in=[o.code for o in new]) if new else []:
+        found[org.juristic_id] = org
+    if by_code:
+        for org in Organisation.objects.filter(code__in=list(by_code)):
+            found[f"code:{org.code}"] = org
+    return found
+
+
+def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> int:
+    operators = _operators(acting_user, rows)
+    missing = [
+        Problem("operator", "required", _("Give the operator's juristic ID."), row=n)
+        for n, data, values in rows
+        if not (values.get("juristic_id") or data.get("operator"))
+    ]
+    unknown = [
+        Problem("operator", "unknown_operator", _("Unknown operator organisation."), row=n)
+        for n, data, _v in rows
+        if data.get("operator") and f"code:{data['operator']}" not in operators
+    ]
+    if missing or unknown:
+        raise RongnganValidationError((missing + unknown)[:MAX_REPORTED])
+    created = 0
+    through = Factory.types.through
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        factories: list[Factory] = []
+        type_lists: list[list[Any]] = []
+        for _n, data, values in chunk:
+            values = dict(values)
+            types = values.pop("types")
+            values.pop("operator_name", None)
+            key = f"code:{data['operator']}" if data.get("operator") else values["juristic_id"]
+            f = Factory(operator=operators[key], **values)
+            f.search_text = factory_search_text(f)
+            factories.append(f)
+            type_lists.append(types)
+        Factory.objects.bulk_create(factories)
+        through.objects.bulk_create(
+            [
+                through(factory_id=f.pk, factorytype_id=t.pk)
+                for f, types in zip(factories, type_lists, strict=True)
+                for t in types
+            ]
+        )
+        audit.record_many(
+            audit.entry(
+                actor=acting_user,
+                action="import",
+                obj=f,
+                changes={
+                    k: [None, v]
+                    for k, v in audit.snapshot(f, AUDITED_FIELDS[:-3]).items()
+                    if k != "types"
+                },
+            )
+            for f in factories
+        )
+        created += len(factories)
+    return created
+
+
+def import_file(*, acting_user: Any, stream: IO[bytes], filename: str, dry_run: bool) -> ImportReport:
+    try:
+        return import_rows(
+            acting_user=acting_user, rows=read_table(stream, filename), dry_run=dry_run
+        )
+    except RongnganValidationError as exc:
+        report = ImportReport(dry_run=dry_run)
+        report.problems = exc.problems
+        report.problem_count = len(exc.problems)
+        return report

@@ -1,0 +1,101 @@
+"""Reads of the register, always scoped by the acting user (see core.scoping)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rongngan.core.scoping import factory_q, scope_factories
+from rongngan.core.search import filter_words
+from rongngan.core.thai import to_arabic_digits
+from rongngan.registry.models import Factory, Machine
+from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
+
+FILTERS = ("province", "district", "category", "factory_class", "status", "q", "estate")
+
+
+def factories_for_user(user: Any) -> QuerySet[Factory]:
+    return scope_factories(Factory.objects.all(), user)
+
+
+def factory_for_user(user: Any, pk: Any, *, write: bool = False) -> Factory:
+    """The factory, if `user` may read it (404 otherwise) and, with write, change it (403)."""
+    try:
+        factory = factories_for_user(user).select_related(
+            "operator", "province", "district", "subdistrict", "primary_type"
+        ).get(pk=int(pk))
+    except (Factory.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such factory") from exc
+    if write:
+        q = factory_q(user, write=True)
+        if q is not None and not Factory.objects.filter(q, pk=factory.pk).exists():
+            raise PermissionDenied("You may not change this factory")
+    return factory
+
+
+def can_write(user: Any, factory: Factory) -> bool:
+    q = factory_q(user, write=True)
+    return q is None or Factory.objects.filter(q, pk=factory.pk).exists()
+
+
+def factory_search(user: Any, params: Mapping[str, Any]) -> QuerySet[Factory]:
+    """The user's factories filtered by the list page's and the API's parameters."""
+    qs = factories_for_user(user)
+    province = str(params.get("province") or "").strip()
+    if province:
+        qs = qs.filter(province_id=to_arabic_digits(province))
+    district = str(params.get("district") or "").strip()
+    if district:
+        qs = qs.filter(district_id=to_arabic_digits(district))
+    category = str(params.get("category") or "").strip()
+    if category:
+        code = to_arabic_digits(category)
+        qs = qs.filter(types__code=code.zfill(3) if code.isdigit() else code)
+    klass = to_arabic_digits(str(params.get("factory_class") or params.get("class") or "").strip())
+    if klass:
+        qs = qs.filter(factory_class=int(klass)) if klass in {"1", "2", "3"} else qs.none()
+    status = str(params.get("status") or "").strip()
+    if status:
+        qs = qs.filter(status=status)
+    estate = str(params.get("estate") or "").strip().lower()
+    if estate in {"1", "true", "yes"}:
+        qs = qs.filter(in_industrial_estate=True)
+    elif estate in {"0", "false", "no"}:
+        qs = qs.filter(in_industrial_estate=False)
+    q = str(params.get("q") or "").strip()
+    if q:
+        qs = _text_search(qs, q)
+    return qs.select_related("province", "district", "primary_type", "operator").order_by(
+        "registration_no"
+    )
+
+
+def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
+    digits = to_arabic_digits(q).replace("-", "").replace(" ", "")
+    if len(digits) == 13 and digits.isdigit():
+        return qs.filter(juristic_id=digits)
+    if looks_like_registration_number(q):
+        try:
+            number = normalize_registration_number(q).canonical
+        except ValueError:
+            pass
+        else:
+            exact = qs.filter(registration_no=number) | qs.filter(former_registration_no=number)
+            return exact
+    return filter_words(qs, q)
+
+
+def machines_for_user(user: Any) -> QuerySet[Machine]:
+    return scope_factories(Machine.objects.all(), user, path="factory__")
+
+
+def machine_for_user(user: Any, factory: Factory, pk: Any, *, write: bool = False) -> Machine:
+    try:
+        machine = machines_for_user(user).get(factory=factory, pk=int(pk))
+    except (Machine.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such machine") from exc
+    if write and not can_write(user, factory):
+        raise PermissionDenied("You may not change this factory")
+    return machine

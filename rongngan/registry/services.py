@@ -1,0 +1,299 @@
+"""Every write to the factory register: validated first, one transaction, an audit entry each."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from rongngan.accounts.models import Organisation
+from rongngan.core import audit
+from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.scoping import role_of
+from rongngan.core.search import search_text
+from rongngan.registry.models import Factory, FactoryAssignment, Machine, MachineStatus
+from rongngan.registry.validation import (
+    MSG,
+    OPERATOR_FIELDS,
+    Cleaned,
+    Reference,
+    bool_field,
+    date_field,
+    decimal_field,
+    text_of,
+    clean_factory,
+    duplicate_problems,
+)
+
+AUDITED_FIELDS = [
+    "registration_no",
+    "former_registration_no",
+    "name_th",
+    "name_en",
+    "juristic_id",
+    "operator",
+    "types",
+    "primary_type",
+    "factory_class",
+    "status",
+    "address",
+    "province",
+    "district",
+    "subdistrict",
+    "postcode",
+    "latitude",
+    "longitude",
+    "horsepower",
+    "workers",
+    "capital",
+    "licensed_on",
+    "started_on",
+    "in_industrial_estate",
+    "estate_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+
+UNKNOWN_OPERATOR = _("Unknown operator organisation “%(value)s”.")
+OPERATOR_REQUIRED = _("Give the operator organisation, or the juristic ID of the operator.")
+
+
+def factory_search_text(f: Factory) -> str:
+    return search_text(
+        [f.name_th, f.name_en, f.registration_no, f.former_registration_no, f.juristic_id]
+    )
+
+
+def resolve_operator(
+    data: Mapping[str, Any], values: dict[str, Any], *, create: bool
+) -> Organisation | None | Problem:
+    """The operator named by `operator` (code or id), else found or made by juristic ID."""
+    ref = str(data.get("operator") or "").strip()
+    if ref:
+        qs = Organisation.objects.filter(kind=Organisation.Kind.OPERATOR)
+        org = qs.filter(code=ref).first() or (qs.filter(pk=ref).first() if ref.isdigit() else None)
+        return org or Problem("operator", "unknown_operator", UNKNOWN_OPERATOR, {"value": ref})
+    juristic_id = values.get("juristic_id")
+    if juristic_id:
+        org = Organisation.objects.filter(juristic_id=juristic_id).first()
+        if org is not None or not create:
+            return org
+        return Organisation(
+            code=f"op-{juristic_id}",
+            kind=Organisation.Kind.OPERATOR,
+            name_th=values.get("operator_name") or values.get("name_th", ""),
+            juristic_id=juristic_id,
+        )
+    return None
+
+
+def _apply(f: Factory, values: dict[str, Any]) -> list[Any] | None:
+    types = values.pop("types", None)
+    values.pop("operator_name", None)
+    for name, value in values.items():
+        setattr(f, name, value)
+    return types
+
+
+@transaction.atomic
+def factory_create(*, acting_user: Any, data: Mapping[str, Any]) -> Factory:
+    if role_of(acting_user) not in {"admin", "officer", "provincial_officer"}:
+        raise PermissionError("not allowed to register factories")
+    cleaned = clean_factory(data, ref=Reference())
+    problems = cleaned.problems
+    values = cleaned.values
+    if role_of(acting_user) == "provincial_officer" and values.get("province") is not None:
+        if values["province"].code != acting_user.province_id:
+            problems.append(Problem("province", "not_permitted", MSG["not_permitted"]))
+    operator = None
+    if not problems:
+        operator = resolve_operator(data, values, create=True)
+        if isinstance(operator, Problem):
+            problems.append(operator)
+        elif operator is None:
+            problems.append(Problem("operator", "required", OPERATOR_REQUIRED))
+    if not problems and values.get("registration_no"):
+        problems += duplicate_problems({values["registration_no"]: 0})
+    if problems:
+        raise RongnganValidationError(problems)
+    assert isinstance(operator, Organisation)
+    if operator.pk is None:
+        operator.save()
+        audit.record(actor=acting_user, action="create", obj=operator, note="from factory")
+    f = Factory(operator=operator)
+    types = _apply(f, values)
+    f.search_text = factory_search_text(f)
+    f.full_clean(exclude=["types"], validate_unique=False)
+    f.save()
+    f.types.set(types or [])
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=f,
+        changes=audit.diff({}, audit.snapshot(f, AUDITED_FIELDS)),
+    )
+    return f
+
+
+@transaction.atomic
+def factory_update(*, acting_user: Any, factory: Factory, data: Mapping[str, Any]) -> Factory:
+    """Change some fields of a factory; the caller has already checked write access."""
+    role = role_of(acting_user)
+    allowed = OPERATOR_FIELDS if role == "operator" else None
+    cleaned = clean_factory(data, ref=Reference(), instance=factory, allowed_fields=allowed)
+    problems, values = cleaned.problems, cleaned.values
+    if role == "provincial_officer" and "province" in values:
+        if values["province"].code != acting_user.province_id:
+            problems.append(Problem("province", "not_permitted", MSG["not_permitted"]))
+    if not problems and "operator" in data:
+        operator = resolve_operator(data, values, create=False)
+        if isinstance(operator, Problem):
+            problems.append(operator)
+        elif operator is not None:
+            values["operator"] = operator
+    if not problems and values.get("registration_no") not in (None, factory.registration_no):
+        problems += duplicate_problems({values["registration_no"]: 0}, exclude_pk=factory.pk)
+    if problems:
+        raise RongnganValidationError(problems)
+    # Lock the row so two officers saving at once cannot interleave their changes.
+    factory = Factory.objects.select_for_update().get(pk=factory.pk)
+    before = audit.snapshot(factory, AUDITED_FIELDS)
+    types = _apply(factory, values)
+    factory.search_text = factory_search_text(factory)
+    factory.full_clean(exclude=["types"], validate_unique=False)
+    factory.save()
+    if types is not None:
+        factory.types.set(types)
+    changes = audit.diff(before, audit.snapshot(factory, AUDITED_FIELDS))
+    if changes:
+        action = "status" if set(changes) == {"status"} else "update"
+        audit.record(actor=acting_user, action=action, obj=factory, changes=changes)
+    return factory
+
+
+MACHINE_FIELDS = [
+    "name",
+    "machine_type",
+    "maker",
+    "model_name",
+    "serial_no",
+    "year_made",
+    "horsepower",
+    "registration_no",
+    "registered_on",
+    "mortgaged",
+    "status",
+]
+
+
+def _machine_values(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    c = Cleaned()
+    for name in data:
+        if name not in MACHINE_FIELDS:
+            c.fail(name, "unknown_field")
+    limits = {"name": 255, "machine_type": 100, "maker": 255, "model_name": 100}
+    limits |= {"serial_no": 100, "registration_no": 40}
+    for name, limit in limits.items():
+        if name in data or (not partial and name in {"name", "machine_type"}):
+            text = text_of(data.get(name))
+            if not text and name in {"name", "machine_type"}:
+                c.fail(name, "required")
+            elif len(text) > limit:
+                c.fail(name, "max_length", limit=limit, length=len(text))
+            else:
+                c.values[name] = text
+    if "year_made" in data:
+        value = decimal_field(c, "year_made", data["year_made"], integer=True)
+        if value is not None and not 1800 <= value <= 2200:
+            c.fail("year_made", "out_of_range", low=1800, high=2200)
+        elif not any(p.field == "year_made" for p in c.problems):
+            c.values["year_made"] = int(value) if value is not None else None
+    if "horsepower" in data:
+        c.values["horsepower"] = decimal_field(c, "horsepower", data["horsepower"])
+    if "registered_on" in data:
+        c.values["registered_on"] = date_field(c, "registered_on", data["registered_on"])
+    if "mortgaged" in data:
+        value = bool_field(c, "mortgaged", data["mortgaged"])
+        if value is not None:
+            c.values["mortgaged"] = value
+    if "status" in data:
+        text = text_of(data["status"]) or MachineStatus.IN_USE
+        if text not in MachineStatus.values:
+            c.fail("status", "invalid_choice", value=text, choices=", ".join(MachineStatus.values))
+        else:
+            c.values["status"] = text
+    if c.problems:
+        raise RongnganValidationError(c.problems)
+    return c.values
+
+
+DUPLICATE_MACHINE = _("Machinery registration number %(value)s is already used.")
+
+
+def _check_machine_regno(values: dict[str, Any], exclude_pk: int | None = None) -> None:
+    number = values.get("registration_no")
+    if number and Machine.objects.filter(registration_no=number).exclude(pk=exclude_pk).exists():
+        raise RongnganValidationError(
+            [Problem("registration_no", "duplicate", DUPLICATE_MACHINE, {"value": number})]
+        )
+
+
+@transaction.atomic
+def machine_add(*, acting_user: Any, factory: Factory, data: Mapping[str, Any]) -> Machine:
+    values = _machine_values(data, partial=False)
+    _check_machine_regno(values)
+    m = Machine(factory=factory, **values)
+    m.full_clean(validate_unique=False)
+    m.save()
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=m,
+        changes=audit.diff({}, audit.snapshot(m, MACHINE_FIELDS)),
+        note=f"factory {factory.registration_no}",
+    )
+    # The factory's history shows its machines too.
+    audit.record(
+        actor=acting_user,
+        action="update",
+        obj=factory,
+        changes={"machines": [None, str(m)]},
+        note=str(_("machine added")),
+    )
+    return m
+
+
+@transaction.atomic
+def machine_update(*, acting_user: Any, machine: Machine, data: Mapping[str, Any]) -> Machine:
+    values = _machine_values(data, partial=True)
+    _check_machine_regno(values, exclude_pk=machine.pk)
+    machine = Machine.objects.select_for_update().get(pk=machine.pk)
+    before = audit.snapshot(machine, MACHINE_FIELDS)
+    for name, value in values.items():
+        setattr(machine, name, value)
+    machine.full_clean(validate_unique=False)
+    machine.save()
+    changes = audit.diff(before, audit.snapshot(machine, MACHINE_FIELDS))
+    if changes:
+        audit.record(actor=acting_user, action="update", obj=machine, changes=changes)
+    return machine
+
+
+@transaction.atomic
+def factory_assign_inspector(
+    *, acting_user: Any, factory: Factory, inspector: Any, reason: str = ""
+) -> FactoryAssignment:
+    if role_of(acting_user) not in {"admin", "officer", "provincial_officer"}:
+        raise PermissionError("not allowed to assign inspectors")
+    assignment, _created = FactoryAssignment.objects.get_or_create(
+        factory=factory, inspector=inspector, is_active=True, defaults={"reason": reason}
+    )
+    audit.record(
+        actor=acting_user,
+        action="assign",
+        obj=factory,
+        changes={"inspector": [None, inspector.get_username()]},
+        note=reason,
+    )
+    return assignment
