@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rongngan.core.scoping import factory_q, scope_factories
@@ -84,7 +84,12 @@ def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
         else:
             exact = qs.filter(registration_no=number) | qs.filter(former_registration_no=number)
             return exact
-    return filter_words(qs, q)
+    found = filter_words(qs, q)
+    if found.exists():
+        return found
+    # A piece of a compound word ("ซิเมนต์" in "ปูนซิเมนต์") is not a word of its own: fall back
+    # to a substring match on the names. Unindexed, so only when the word search finds nothing.
+    return qs.filter(Q(name_th__icontains=q) | Q(name_en__icontains=q))
 
 
 def machines_for_user(user: Any) -> QuerySet[Machine]:

@@ -1,0 +1,47 @@
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from conftest import PASSWORD
+from rongngan.accounts.models import LoginAttempt
+from rongngan.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, password: str) -> Any:
+    return client.post("/accounts/login/", {"username": "officer", "password": password})
+
+
+def test_login_succeeds_and_is_audited(client: Client, officer: Any) -> None:
+    response = login(client, PASSWORD)
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="login", actor=officer).exists()
+
+
+def test_account_locks_after_repeated_failures(client: Client, officer: Any, settings: Any) -> None:
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        assert login(client, "wrong").status_code == 200
+    response = login(client, PASSWORD)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert response.context["form"].errors.as_data()["__all__"][0].code == "locked"
+    assert LoginAttempt.objects.filter(username="officer", succeeded=False).count() == 3
+
+
+def test_a_success_resets_the_failure_count(client: Client, officer: Any, settings: Any) -> None:
+    settings.LOGIN_MAX_FAILURES = 3
+    login(client, "wrong")
+    login(client, "wrong")
+    assert login(client, PASSWORD).status_code == 302
+    client.logout()
+    login(client, "wrong")
+    assert login(client, PASSWORD).status_code == 302
+
+
+def test_password_change_requires_login(client: Client) -> None:
+    response = client.get("/accounts/password/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -1,0 +1,127 @@
+import csv
+import io
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from rongngan.core import audit
+from rongngan.registry.importer import EXPORT_COLUMNS, import_file
+from rongngan.registry.models import Factory
+from rongngan.registry.tests.factories import juristic_id
+
+pytestmark = pytest.mark.django_db
+
+
+def row(n: int, **over: Any) -> dict[str, Any]:
+    base = {
+        "registration_no": f"1021042{n:06d}5",
+        "name_th": f"บริษัท ระยองเคมีภัณฑ์ {n} จำกัด",
+        "name_en": f"Rayong Chemicals {n}",
+        "juristic_id": juristic_id(500000 + n),
+        "type_codes": "042",
+        "factory_class": "3",
+        "province": "21",
+        "district": "2101",
+        "latitude": "12.70",
+        "longitude": "101.25",
+        "workers": "๖๐",
+        "licensed_on": "1 ต.ค. 2562",
+    }
+    return {**base, **over}
+
+
+def csv_bytes(rows: list[dict[str, Any]]) -> io.BytesIO:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return io.BytesIO(out.getvalue().encode("utf-8-sig"))
+
+
+def test_dry_run_reports_and_writes_nothing(officer: Any) -> None:
+    report = import_file(
+        acting_user=officer, stream=csv_bytes([row(1), row(2)]), filename="f.csv", dry_run=True
+    )
+    assert report.ok
+    assert report.total_rows == 2
+    assert Factory.objects.count() == 0
+
+
+def test_real_run_writes_every_row_with_audit(officer: Any) -> None:
+    report = import_file(
+        acting_user=officer, stream=csv_bytes([row(1), row(2)]), filename="f.csv", dry_run=False
+    )
+    assert report.created == 2
+    factory = Factory.objects.get(registration_no="10210420000015")
+    assert factory.workers == 60
+    assert factory.licensed_on.isoformat() == "2019-10-01"
+    assert [t.code for t in factory.types.all()] == ["042"]
+    assert audit.history(factory).get().action == "import"
+
+
+def test_one_bad_row_among_many_writes_nothing_and_names_row_and_field(officer: Any) -> None:
+    rows = [row(n) for n in range(1, 301)]
+    rows[149] = row(150, latitude="48.85", longitude="2.35")
+    rows[200] = row(201, juristic_id="0105536000010")
+    report = import_file(acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=False)
+    assert not report.ok
+    found = {(p.row, p.field, p.code) for p in report.problems}
+    # Row numbers are spreadsheet rows: the header is row 1.
+    assert (151, "latitude", "out_of_thailand") in found
+    assert any(r == 202 and f == "juristic_id" for r, f, _c in found)
+    assert Factory.objects.count() == 0
+    assert report.as_dict()["problems"][0]["message_th"]
+
+
+def test_duplicates_in_file_and_in_register_are_reported(officer: Any, factory_a: Any) -> None:
+    rows = [row(1), row(1, name_th="ซ้ำ"), row(3, registration_no=factory_a.registration_no)]
+    report = import_file(acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=True)
+    codes = {(p.row, p.code) for p in report.problems}
+    assert (3, "duplicate_in_file") in codes
+    assert (4, "duplicate") in codes
+
+
+def test_wrong_file_type_is_refused(officer: Any) -> None:
+    report = import_file(
+        acting_user=officer, stream=io.BytesIO(b"%PDF-1.4"), filename="x.pdf", dry_run=False
+    )
+    assert [p.code for p in report.problems] == ["wrong_file_type"]
+
+
+def test_garbage_in_an_xlsx_is_refused(officer: Any) -> None:
+    report = import_file(
+        acting_user=officer, stream=io.BytesIO(b"not a zip"), filename="x.xlsx", dry_run=False
+    )
+    assert [p.code for p in report.problems] == ["unreadable"]
+
+
+def test_excel_with_thai_headers_imports(officer: Any) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["เลขทะเบียนโรงงาน", "ชื่อโรงงาน", "เลขทะเบียนนิติบุคคล", "ประเภทโรงงาน", "จำพวก",
+                  "จังหวัด", "อำเภอ"])
+    sheet.append(["10210420000015", "โรงงานทดสอบ", juristic_id(7), 42, 3, "ระยอง", "เมืองระยอง"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    report = import_file(acting_user=officer, stream=buffer, filename="f.xlsx", dry_run=False)
+    assert report.created == 1, report.as_dict()
+    assert Factory.objects.get().district_id == "2101"
+
+
+def test_provincial_officer_imports_only_own_province(provincial_officer: Any) -> None:
+    rows = [row(1), row(2, province="20", district="2001")]
+    report = import_file(
+        acting_user=provincial_officer, stream=csv_bytes(rows), filename="f.csv", dry_run=False
+    )
+    assert {(p.row, p.code) for p in report.problems} == {(3, "not_permitted")}
+    assert Factory.objects.count() == 0
+
+
+def test_over_long_field_is_reported(officer: Any) -> None:
+    report = import_file(
+        acting_user=officer, stream=csv_bytes([row(1, name_th="ก" * 300)]), filename="f.csv",
+        dry_run=True,
+    )
+    assert [(p.field, p.code) for p in report.problems] == [("name_th", "max_length")]
