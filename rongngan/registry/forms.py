@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -182,6 +183,22 @@ class FactoryForm(forms.Form):
             self.fields["province"].widget.choices = province_choices(choose)
             self.fields["district"].widget.choices = district_choices(province, choose)
             self.fields["subdistrict"].widget.choices = subdistrict_choices(district, "—")
+            # Choosing a province refills the districts, a district the subdistricts (htmx);
+            # without JS the page still works: the lists follow the saved values on reload.
+            self.fields["province"].widget.attrs.update(
+                {
+                    "hx-get": reverse("registry:district_options"),
+                    "hx-target": "#id_district",
+                    "hx-trigger": "change",
+                }
+            )
+            self.fields["district"].widget.attrs.update(
+                {
+                    "hx-get": reverse("registry:subdistrict_options"),
+                    "hx-target": "#id_subdistrict",
+                    "hx-trigger": "change",
+                }
+            )
 
     def _value(self, name: str) -> str:
         if self.is_bound:

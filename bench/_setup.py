@@ -1,0 +1,76 @@
+"""Shared set-up of the benchmarks: pick a database, make it fresh on request, start Django.
+
+SQLite by default, in its own file under var/bench/ (never the development database); PostgreSQL
+when DATABASE_URL names it. Recreating a PostgreSQL database is refused unless its name contains
+"bench", so a mistyped URL cannot wipe real data.
+"""
+
+import os
+import statistics
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+SQLITE_FILE = BENCH_DIR / "bench.sqlite3"
+
+
+def configure() -> str:
+    """Set the environment before Django is imported; returns the database URL."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rongngan.settings")
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{SQLITE_FILE}")
+    return os.environ["DATABASE_URL"]
+
+
+def recreate_database(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme.startswith("sqlite"):
+        path = Path(parsed.path if not parsed.path.startswith("//") else parsed.path[1:])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to recreate database {name!r}: its name must contain 'bench'")
+    import psycopg
+
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def start(*, fresh: bool) -> str:
+    url = configure()
+    if fresh:
+        recreate_database(url)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    return url
+
+
+def describe_database() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
+        cursor.execute("show server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(times_ms: list[float]) -> tuple[float, float, float]:
+    return statistics.median(times_ms), percentile(times_ms, 0.95), max(times_ms)
