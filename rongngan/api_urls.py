@@ -8,12 +8,11 @@ from rongngan.registry import api as registry_api
 router = DefaultRouter()
 router.register("factories", registry_api.FactoryViewSet, basename="factory")
 router.register("factory-types", registry_api.FactoryTypeViewSet, basename="factory-type")
+router.register("imports", registry_api.ImportJobViewSet, basename="import-job")
 router.register("provinces", registry_api.ProvinceViewSet, basename="province")
 
 machine_list = registry_api.MachineViewSet.as_view({"get": "list", "post": "create"})
-machine_detail = registry_api.MachineViewSet.as_view(
-    {"get": "retrieve", "patch": "partial_update"}
-)
+machine_detail = registry_api.MachineViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -1,13 +1,12 @@
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.services import LoginLocked, login_check
 from rongngan.core.api import problem_response
@@ -25,7 +24,8 @@ class TokenView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )

@@ -76,7 +76,8 @@ class User(AbstractUser):
         verbose_name = _("user")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=["provincial_officer", "local_gov"]) | Q(province__isnull=False),
+                condition=~Q(role__in=["provincial_officer", "local_gov"])
+                | Q(province__isnull=False),
                 name="user_area_role_has_province",
             ),
             models.CheckConstraint(

@@ -38,7 +38,9 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         if key is None or not request.user.is_authenticated:
             return view(self, request, *args, **kwargs)
         if not 0 < len(key) <= 128 or not key.isprintable():
-            return Response({"errors": [Problem("Idempotency-Key", "invalid", KEY_INVALID).as_dict()]}, 400)
+            return Response(
+                {"errors": [Problem("Idempotency-Key", "invalid", KEY_INVALID).as_dict()]}, 400
+            )
         digest = _hash(request)
         previous = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
         if previous is not None:

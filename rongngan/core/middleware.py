@@ -49,4 +49,3 @@ class RequestContextMiddleware:
             )
         response["X-Request-ID"] = request_id
         return response
-

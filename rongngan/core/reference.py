@@ -12,7 +12,9 @@ def load_geography(province_model: Any, district_model: Any, subdistrict_model: 
     for p in geothai.provinces():
         for d in geothai.districts(p.code):
             districts.append(
-                district_model(code=d.code, province_id=p.code, name_th=d.name_th, name_en=d.name_en)
+                district_model(
+                    code=d.code, province_id=p.code, name_th=d.name_th, name_en=d.name_en
+                )
             )
             for s in geothai.subdistricts(d.code):
                 subdistricts.append(

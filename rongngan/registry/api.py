@@ -20,7 +20,7 @@ from rongngan.core.models import Province
 from rongngan.core.scoping import role_of, sees_internal_fields
 from rongngan.registry import exports, queries, services
 from rongngan.registry.importer import import_file
-from rongngan.registry.models import Factory, FactoryType, Machine
+from rongngan.registry.models import Factory, FactoryType, ImportJob, Machine
 
 _FILE_REQUIRED = _("Choose a CSV or Excel file.")
 
@@ -169,9 +169,9 @@ class ReadPublicly(permissions.BasePermission):
 
 
 def _with_relations(qs: QuerySet[Factory]) -> QuerySet[Factory]:
-    return qs.select_related(
-        "province", "district", "primary_type", "operator"
-    ).prefetch_related(Prefetch("types", queryset=FactoryType.objects.only("code")))
+    return qs.select_related("province", "district", "primary_type", "operator").prefetch_related(
+        Prefetch("types", queryset=FactoryType.objects.only("code"))
+    )
 
 
 class FactoryViewSet(
@@ -186,7 +186,11 @@ class FactoryViewSet(
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if getattr(self, "swagger_fake_view", False):
             return FactorySerializer
-        return FactorySerializer if sees_internal_fields(self.request.user) else FactoryPublicSerializer
+        return (
+            FactorySerializer
+            if sees_internal_fields(self.request.user)
+            else FactoryPublicSerializer
+        )
 
     def get_queryset(self) -> QuerySet[Factory]:
         return _with_relations(queries.factory_search(self.request.user, self.request.query_params))
@@ -209,7 +213,9 @@ class FactoryViewSet(
     @extend_schema(request=FactoryWriteSerializer, responses={200: FactorySerializer, 400: ERRORS})
     def partial_update(self, request: Request, pk: str) -> Response:
         factory = queries.factory_for_user(request.user, pk, write=True)
-        factory = services.factory_update(acting_user=request.user, factory=factory, data=request.data)
+        factory = services.factory_update(
+            acting_user=request.user, factory=factory, data=request.data
+        )
         return Response(FactorySerializer(_reload(factory)).data)
 
     @extend_schema(request=FactoryWriteSerializer, responses={200: FactorySerializer, 400: ERRORS})
@@ -224,12 +230,18 @@ class FactoryViewSet(
     def export(self, request: Request) -> HttpResponse:
         kind = request.query_params.get("as", "csv")
         qs = queries.factory_search(request.user, request.query_params)
-        return exports.factories_response(qs, kind=kind, internal=sees_internal_fields(request.user))
+        return exports.factories_response(
+            qs, kind=kind, internal=sees_internal_fields(request.user)
+        )
 
     @extend_schema(
         request=inline_serializer(
             "FactoryImport",
-            {"file": serializers.FileField(), "dry_run": serializers.BooleanField(default=True)},
+            {
+                "file": serializers.FileField(),
+                "dry_run": serializers.BooleanField(default=True),
+                "background": serializers.BooleanField(default=False),
+            },
         ),
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
@@ -242,6 +254,11 @@ class FactoryViewSet(
         if upload is None:
             raise RongnganValidationError([Problem("file", "required", _FILE_REQUIRED)])
         dry_run = str(request.data.get("dry_run", "true")).lower() not in {"0", "false", "no"}
+        if str(request.data.get("background", "")).lower() in {"1", "true", "yes"}:
+            job = services.import_job_start(
+                acting_user=request.user, upload=upload, dry_run=dry_run
+            )
+            return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         report = import_file(
             acting_user=request.user,
             stream=io.BytesIO(upload.read()),
@@ -254,9 +271,27 @@ class FactoryViewSet(
         return Response(data, status=201 if report.created else 200)
 
 
+class ImportJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = ["id", "filename", "dry_run", "status", "created_at", "finished_at", "report"]
+        read_only_fields = fields
+
+
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background imports: each user sees their own; national officers see all."""
+
+    serializer_class = ImportJobSerializer
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        qs = ImportJob.objects.all()
+        if role_of(self.request.user) not in {"admin", "officer"}:
+            qs = qs.filter(created_by=self.request.user)
+        return qs
+
+
 def _reload(factory: Factory) -> Factory:
     return _with_relations(Factory.objects.filter(pk=factory.pk)).get()
-
 
 
 class MachineViewSet(viewsets.GenericViewSet):
@@ -288,7 +323,9 @@ class MachineViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: Request, factory_pk: str, pk: str) -> Response:
         factory = self._factory(write=True)
         machine = queries.machine_for_user(request.user, factory, pk, write=True)
-        machine = services.machine_update(acting_user=request.user, machine=machine, data=request.data)
+        machine = services.machine_update(
+            acting_user=request.user, machine=machine, data=request.data
+        )
         return Response(MachineSerializer(machine).data)
 
 

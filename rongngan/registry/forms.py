@@ -113,9 +113,7 @@ class FactoryForm(forms.Form):
     former_registration_no = _text(_("Former registration number"))
     name_th = _text(_("Name (Thai)"))
     name_en = _text(_("Name (English)"))
-    juristic_id = _text(
-        _("Juristic ID"), help_text=_("13 digits, as on the company certificate.")
-    )
+    juristic_id = _text(_("Juristic ID"), help_text=_("13 digits, as on the company certificate."))
     operator = _text(
         _("Operator organisation code"),
         help_text=_("Leave empty to find or register the operator by its juristic ID."),
@@ -245,9 +243,7 @@ class MachineForm(forms.Form):
     maker = _text(_("Maker"))
     model_name = _text(_("Model"))
     serial_no = _text(_("Serial number"))
-    year_made = _text(
-        _("Year made (C.E.)"), widget=forms.TextInput(attrs={"inputmode": "numeric"})
-    )
+    year_made = _text(_("Year made (C.E.)"), widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     horsepower = _text(_("Horsepower"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     registration_no = _text(_("Machinery registration number"))
     registered_on = _text(_("Registered on"), help_text=_("e.g. 1 ต.ค. 2562 or 2019-10-01"))

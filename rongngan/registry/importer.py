@@ -186,7 +186,7 @@ def _read_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
 
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+    except Exception as exc:
         raise RongnganValidationError(
             [Problem("file", "unreadable", UNREADABLE, {"kind": "Excel", "reason": str(exc)})]
         ) from exc
@@ -265,9 +265,7 @@ def _operators(
     acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any]]]
 ) -> dict[str, Organisation]:
     """Operators by juristic ID (or code), creating those the register does not know yet."""
-    by_code = {
-        str(data["operator"]): None for _n, data, _v in rows if data.get("operator")
-    }
+    by_code = {str(data["operator"]): None for _n, data, _v in rows if data.get("operator")}
     wanted: dict[str, str] = {}
     for _n, data, values in rows:
         jid = values.get("juristic_id")
@@ -351,7 +349,9 @@ def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any
     return created
 
 
-def import_file(*, acting_user: Any, stream: IO[bytes], filename: str, dry_run: bool) -> ImportReport:
+def import_file(
+    *, acting_user: Any, stream: IO[bytes], filename: str, dry_run: bool
+) -> ImportReport:
     try:
         return import_rows(
             acting_user=acting_user, rows=read_table(stream, filename), dry_run=dry_run

@@ -163,7 +163,9 @@ class Machine(models.Model):
     horsepower = models.DecimalField(
         _("horsepower"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    registration_no = models.CharField(_("machinery registration number"), max_length=40, blank=True)
+    registration_no = models.CharField(
+        _("machinery registration number"), max_length=40, blank=True
+    )
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     mortgaged = models.BooleanField(_("mortgaged"), default=False)
     status = models.CharField(
@@ -185,3 +187,30 @@ class Machine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportJob(models.Model):
+    """A file import run in the background by the task worker, with its report kept."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.filename}"

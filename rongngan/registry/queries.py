@@ -23,9 +23,11 @@ def factories_for_user(user: Any) -> QuerySet[Factory]:
 def factory_for_user(user: Any, pk: Any, *, write: bool = False) -> Factory:
     """The factory, if `user` may read it (404 otherwise) and, with write, change it (403)."""
     try:
-        factory = factories_for_user(user).select_related(
-            "operator", "province", "district", "subdistrict", "primary_type"
-        ).get(pk=int(pk))
+        factory = (
+            factories_for_user(user)
+            .select_related("operator", "province", "district", "subdistrict", "primary_type")
+            .get(pk=int(pk))
+        )
     except (Factory.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such factory") from exc
     if write:

@@ -18,11 +18,11 @@ from rongngan.registry.validation import (
     Cleaned,
     Reference,
     bool_field,
+    clean_factory,
     date_field,
     decimal_field,
-    text_of,
-    clean_factory,
     duplicate_problems,
+    text_of,
 )
 
 AUDITED_FIELDS = [
@@ -297,3 +297,24 @@ def factory_assign_inspector(
         note=reason,
     )
     return assignment
+
+
+def import_job_start(*, acting_user: Any, upload: Any, dry_run: bool) -> Any:
+    """Keep the uploaded file and queue its import for the worker; returns the job."""
+    from rongngan.registry.models import ImportJob
+    from rongngan.registry.tasks import run_import_job
+
+    if role_of(acting_user) not in {"admin", "officer", "provincial_officer"}:
+        raise PermissionError("not allowed to import factories")
+    job = ImportJob.objects.create(
+        created_by=acting_user, filename=upload.name[:255], file=upload, dry_run=dry_run
+    )
+    audit.record(
+        actor=acting_user,
+        action="import",
+        obj=job,
+        note=f"{upload.name} ({'dry run' if dry_run else 'import'})",
+    )
+    # Enqueued after the job row is committed so the worker always finds it.
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    return job

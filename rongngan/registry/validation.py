@@ -458,7 +458,9 @@ def _decimal_signed(c: Cleaned, name: str, raw: Any) -> Decimal | None:
         return None
 
 
-def duplicate_problems(numbers: Mapping[str, int], *, exclude_pk: int | None = None) -> list[Problem]:
+def duplicate_problems(
+    numbers: Mapping[str, int], *, exclude_pk: int | None = None
+) -> list[Problem]:
     """Problems for registration numbers (number -> row) that are already in the register."""
     found: list[Problem] = []
     keys = list(numbers)

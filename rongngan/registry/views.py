@@ -29,8 +29,8 @@ from rongngan.registry.forms import (
     MachineForm,
     changed_values,
     district_choices,
-    submitted_values,
     subdistrict_choices,
+    submitted_values,
 )
 from rongngan.registry.models import Factory, Machine
 from rongngan.registry.validation import INPUT_FIELDS, OPERATOR_FIELDS
@@ -105,9 +105,7 @@ def factory_export(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in {"csv", "xlsx"}:
         raise Http404("No such export format")
     qs = queries.factory_search(request.user, _filter_params(request))
-    return exports.factories_response(
-        qs, kind=kind, internal=sees_internal_fields(request.user)
-    )
+    return exports.factories_response(qs, kind=kind, internal=sees_internal_fields(request.user))
 
 
 @require_GET
@@ -352,9 +350,7 @@ def machine_edit(request: HttpRequest, pk: int, machine_pk: int) -> HttpResponse
         request,
         factory,
         machine,
-        lambda data: services.machine_update(
-            acting_user=request.user, machine=machine, data=data
-        ),
+        lambda data: services.machine_update(acting_user=request.user, machine=machine, data=data),
     )
 
 

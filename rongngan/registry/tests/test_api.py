@@ -50,7 +50,11 @@ def test_officer_creates_a_factory_and_it_is_audited(officer: Any) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "code"),
     [
-        ("juristic_id", juristic_id(123456)[:12] + str((int(juristic_id(123456)[12]) + 1) % 10), "invalid_checksum"),
+        (
+            "juristic_id",
+            juristic_id(123456)[:12] + str((int(juristic_id(123456)[12]) + 1) % 10),
+            "invalid_checksum",
+        ),
         ("latitude", "35.0", "out_of_thailand"),
         ("type_codes", ["999"], "unknown_type"),
         ("name_th", "ก" * 256, "max_length"),
@@ -133,9 +137,12 @@ def test_operator_gets_404_for_another_organisations_factory(
 ) -> None:
     client = api_as(operator_a)
     assert client.get(f"/api/v1/factories/{factory_b.pk}/").status_code == 404
-    assert client.patch(
-        f"/api/v1/factories/{factory_b.pk}/", {"contact_phone": "1"}, format="json"
-    ).status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/factories/{factory_b.pk}/", {"contact_phone": "1"}, format="json"
+        ).status_code
+        == 404
+    )
     listed = client.get("/api/v1/factories/", {"province": "20"}).json()
     assert listed["count"] == 0
     export = client.get("/api/v1/factories/export/", {"as": "csv"})
@@ -163,7 +170,9 @@ def test_list_filters_and_search(officer: Any, factory_a: Any, factory_b: Any) -
     client = api_as(officer)
 
     def regnos(**params: Any) -> list[str]:
-        return [f["registration_no"] for f in client.get("/api/v1/factories/", params).json()["results"]]
+        return [
+            f["registration_no"] for f in client.get("/api/v1/factories/", params).json()["results"]
+        ]
 
     assert regnos(province="21") == [factory_a.registration_no]
     assert regnos(q="ซิเมนต์") == [factory_a.registration_no]
@@ -204,7 +213,11 @@ def test_machinery_is_listed_added_and_scoped(
     assert created.json()["horsepower"] == "50.00"
     bad = api_as(operator_a).post(url, {"name": "", "year_made": "1700"}, format="json")
     assert bad.status_code == 400
-    assert {("name", "required"), ("machine_type", "required"), ("year_made", "out_of_range")} <= codes(bad)
+    assert {
+        ("name", "required"),
+        ("machine_type", "required"),
+        ("year_made", "out_of_range"),
+    } <= codes(bad)
     assert Machine.objects.filter(factory=factory_a).count() == 2
 
 
@@ -228,9 +241,12 @@ def test_token_auth_and_lockout(officer: Any, settings: Any) -> None:
     assert client.get("/api/v1/me/").json()["role"] == "officer"
     anon = api_as(None)
     for _ in range(3):
-        assert anon.post(
-            "/api/v1/auth/token/", {"username": "officer", "password": "wrong"}
-        ).status_code == 400
+        assert (
+            anon.post(
+                "/api/v1/auth/token/", {"username": "officer", "password": "wrong"}
+            ).status_code
+            == 400
+        )
     locked = anon.post("/api/v1/auth/token/", {"username": "officer", "password": PASSWORD})
     assert locked.status_code == 429
 

@@ -86,8 +86,10 @@ def call(client: Any, route: str, a: Any, b: Any, machine: Any) -> int:
             "/api/v1/factories/import/", {"file": upload, "dry_run": "true"}, format="multipart"
         )
         # An empty file is a 400 with a report; who may import at all is what is checked here.
-        return 200 if response.status_code == 400 and "total_rows" in response.json() else (
-            response.status_code
+        return (
+            200
+            if response.status_code == 400 and "total_rows" in response.json()
+            else (response.status_code)
         )
     if route == "GET machinery A":
         return client.get(f"/api/v1/factories/{a.pk}/machinery/").status_code

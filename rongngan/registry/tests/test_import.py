@@ -64,7 +64,9 @@ def test_one_bad_row_among_many_writes_nothing_and_names_row_and_field(officer: 
     rows = [row(n) for n in range(1, 301)]
     rows[149] = row(150, latitude="48.85", longitude="2.35")
     rows[200] = row(201, juristic_id="0105536000010")
-    report = import_file(acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=False)
+    report = import_file(
+        acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=False
+    )
     assert not report.ok
     found = {(p.row, p.field, p.code) for p in report.problems}
     # Row numbers are spreadsheet rows: the header is row 1.
@@ -76,7 +78,9 @@ def test_one_bad_row_among_many_writes_nothing_and_names_row_and_field(officer: 
 
 def test_duplicates_in_file_and_in_register_are_reported(officer: Any, factory_a: Any) -> None:
     rows = [row(1), row(1, name_th="ซ้ำ"), row(3, registration_no=factory_a.registration_no)]
-    report = import_file(acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=True)
+    report = import_file(
+        acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=True
+    )
     codes = {(p.row, p.code) for p in report.problems}
     assert (3, "duplicate_in_file") in codes
     assert (4, "duplicate") in codes
@@ -99,8 +103,17 @@ def test_garbage_in_an_xlsx_is_refused(officer: Any) -> None:
 def test_excel_with_thai_headers_imports(officer: Any) -> None:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["เลขทะเบียนโรงงาน", "ชื่อโรงงาน", "เลขทะเบียนนิติบุคคล", "ประเภทโรงงาน", "จำพวก",
-                  "จังหวัด", "อำเภอ"])
+    sheet.append(
+        [
+            "เลขทะเบียนโรงงาน",
+            "ชื่อโรงงาน",
+            "เลขทะเบียนนิติบุคคล",
+            "ประเภทโรงงาน",
+            "จำพวก",
+            "จังหวัด",
+            "อำเภอ",
+        ]
+    )
     sheet.append(["10210420000015", "โรงงานทดสอบ", juristic_id(7), 42, 3, "ระยอง", "เมืองระยอง"])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -121,7 +134,30 @@ def test_provincial_officer_imports_only_own_province(provincial_officer: Any) -
 
 def test_over_long_field_is_reported(officer: Any) -> None:
     report = import_file(
-        acting_user=officer, stream=csv_bytes([row(1, name_th="ก" * 300)]), filename="f.csv",
+        acting_user=officer,
+        stream=csv_bytes([row(1, name_th="ก" * 300)]),
+        filename="f.csv",
         dry_run=True,
     )
     assert [(p.field, p.code) for p in report.problems] == [("name_th", "max_length")]
+
+
+def test_background_import_runs_in_the_worker_and_keeps_its_report(
+    officer: Any, operator_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from conftest import api_as
+
+    upload = csv_bytes([row(1), row(2)])
+    upload.name = "two.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(officer).post(
+            "/api/v1/factories/import/",
+            {"file": upload, "dry_run": "false", "background": "true"},
+            format="multipart",
+        )
+    assert response.status_code == 202, response.content
+    job = api_as(officer).get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert job["status"] == "done"
+    assert job["report"]["created"] == 2
+    assert Factory.objects.count() == 2
+    assert api_as(operator_a).get(f"/api/v1/imports/{job['id']}/").status_code == 404
