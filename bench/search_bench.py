@@ -11,6 +11,7 @@ evaluates the first page ([:50]) and count(), as the list page does.
 
 import argparse
 import io
+import logging
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,8 @@ def main() -> None:
     args = parser.parse_args()
 
     _setup.start(fresh=args.fresh)
+    # One INFO line per request would drown the table.
+    logging.getLogger("rongngan.request").setLevel(logging.WARNING)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -12,7 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
-VAR_DIR = Path(os.environ.get("RONGNGAN_VAR_DIR", PROJECT_DIR / "var"))
+# In a checkout, var/ beside the code; installed as a package, var/ in the working directory.
+_DEFAULT_VAR = PROJECT_DIR / "var" if (PROJECT_DIR / "pyproject.toml").exists() else Path.cwd() / "var"
+VAR_DIR = Path(os.environ.get("RONGNGAN_VAR_DIR", _DEFAULT_VAR))
 
 
 def envbool(name: str, default: str) -> bool:
@@ -153,10 +155,15 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files (imports) are never served publicly: no MEDIA_URL route exists.
+MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(100 * 1024 * 1024))
+
+# Only behind the documented reverse proxy, which sets X-Forwarded-For to the client address.
+USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", "0")
 
 # Map tiles: the page works without them (a plain outline and the pin); deployments set a URL.
 TILE_URL = os.environ.get("TILE_URL", "")

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,15 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Committee member")
 
 
+class RongnganUserManager(UserManager):
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
+    objects = RongnganUserManager()
+
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OPERATOR)
     organisation = models.ForeignKey(
         Organisation,

@@ -3,6 +3,7 @@ import re
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from rongngan.core import context
@@ -14,7 +15,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 def client_ip(request: HttpRequest) -> str | None:
     # Behind the documented reverse proxy the first X-Forwarded-For hop is the client.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
+    if forwarded and settings.USE_X_FORWARDED_FOR:
         return forwarded.split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR")
 

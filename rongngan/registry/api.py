@@ -19,7 +19,7 @@ from rongngan.core.idempotency import idempotent
 from rongngan.core.models import Province
 from rongngan.core.scoping import role_of, sees_internal_fields
 from rongngan.registry import exports, queries, services
-from rongngan.registry.importer import import_file
+from rongngan.registry.importer import check_upload, import_file
 from rongngan.registry.models import Factory, FactoryType, ImportJob, Machine
 
 _FILE_REQUIRED = _("Choose a CSV or Excel file.")
@@ -253,6 +253,7 @@ class FactoryViewSet(
         upload = request.FILES.get("file")
         if upload is None:
             raise RongnganValidationError([Problem("file", "required", _FILE_REQUIRED)])
+        check_upload(upload)
         dry_run = str(request.data.get("dry_run", "true")).lower() not in {"0", "false", "no"}
         if str(request.data.get("background", "")).lower() in {"1", "true", "yes"}:
             job = services.import_job_start(

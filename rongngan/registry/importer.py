@@ -20,7 +20,12 @@ from rongngan.core import audit
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.scoping import role_of
 from rongngan.registry.models import Factory
-from rongngan.registry.services import AUDITED_FIELDS, factory_search_text
+from rongngan.registry.services import (
+    AUDITED_FIELDS,
+    OPERATOR_REQUIRED,
+    UNKNOWN_OPERATOR,
+    factory_search_text,
+)
 from rongngan.registry.validation import MSG, Reference, clean_factory, duplicate_problems
 
 # Column headers accepted besides the field names themselves (Thai headers of DIW's lists).
@@ -247,10 +252,21 @@ def import_rows(
         if is_provincial and "province" in values:
             if values["province"].code != acting_user.province_id:
                 add(Problem("province", "not_permitted", OUT_OF_AREA, row=number))
-        if not cleaned.problems:
+        if not values.get("juristic_id") and not data.get("operator") and not cleaned.problems:
+            add(Problem("operator", "required", OPERATOR_REQUIRED, row=number))
+        elif not cleaned.problems:
             cleaned_rows.append((number, data, values))
     for p in duplicate_problems(seen):
         add(p)
+    codes = {str(data["operator"]) for _n, data, _v in cleaned_rows if data.get("operator")}
+    known = set(
+        Organisation.objects.filter(code__in=codes, kind=Organisation.Kind.OPERATOR).values_list(
+            "code", flat=True
+        )
+    )
+    for number, data, _v in cleaned_rows:
+        if data.get("operator") and str(data["operator"]) not in known:
+            add(Problem("operator", "unknown_operator", UNKNOWN_OPERATOR, {"value": data["operator"]}, row=number))
     if report.total_rows == 0:
         add(Problem("file", "empty", EMPTY))
     if dry_run or report.problem_count:
@@ -297,18 +313,6 @@ def _operators(
 
 def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> int:
     operators = _operators(acting_user, rows)
-    missing = [
-        Problem("operator", "required", _("Give the operator's juristic ID."), row=n)
-        for n, data, values in rows
-        if not (values.get("juristic_id") or data.get("operator"))
-    ]
-    unknown = [
-        Problem("operator", "unknown_operator", _("Unknown operator organisation."), row=n)
-        for n, data, _v in rows
-        if data.get("operator") and f"code:{data['operator']}" not in operators
-    ]
-    if missing or unknown:
-        raise RongnganValidationError((missing + unknown)[:MAX_REPORTED])
     created = 0
     through = Factory.types.through
     for start in range(0, len(rows), BATCH):
@@ -339,7 +343,7 @@ def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any
                 obj=f,
                 changes={
                     k: [None, v]
-                    for k, v in audit.snapshot(f, AUDITED_FIELDS[:-3]).items()
+                    for k, v in audit.snapshot(f, AUDITED_FIELDS).items()
                     if k != "types"
                 },
             )
@@ -347,6 +351,18 @@ def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any
         )
         created += len(factories)
     return created
+
+
+TOO_LARGE = _("The file is larger than %(limit)s MB.")
+
+
+def check_upload(upload: Any) -> None:
+    """Refuse an upload over IMPORT_MAX_BYTES before anything reads it."""
+    from django.conf import settings
+
+    if upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
+        limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        raise RongnganValidationError([Problem("file", "too_large", TOO_LARGE, {"limit": limit})])
 
 
 def import_file(

@@ -91,6 +91,7 @@ def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
         return found
     # A piece of a compound word ("ซิเมนต์" in "ปูนซิเมนต์") is not a word of its own: fall back
     # to a substring match on the names. Unindexed, so only when the word search finds nothing.
+    q = to_arabic_digits(q)
     return qs.filter(Q(name_th__icontains=q) | Q(name_en__icontains=q))
 
 

@@ -257,8 +257,12 @@ def clean_factory(
             c.fail(name, "unknown_field")
         elif allowed_fields is not None and name not in allowed_fields:
             c.fail(name, "not_permitted")
-    if c.problems:
-        return c
+    # The remaining fields are still checked, so that every problem is reported at once.
+    data = {
+        k: v
+        for k, v in data.items()
+        if k in INPUT_FIELDS and (allowed_fields is None or k in allowed_fields)
+    }
 
     def given(name: str) -> bool:
         return name in data
@@ -369,7 +373,7 @@ def clean_factory(
             c.values[name] = date_field(c, name, data[name])
     licensed = c.values.get("licensed_on", instance.licensed_on if instance else None)
     started = c.values.get("started_on", instance.started_on if instance else None)
-    if licensed and started and started < licensed and "started_on" in data:
+    if licensed and started and started < licensed and ("started_on" in data or "licensed_on" in data):
         c.fail("started_on", "date_order")
 
     if given("in_industrial_estate"):

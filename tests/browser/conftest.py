@@ -1,5 +1,6 @@
 """Headless Chromium for the browser smoke tests (Debian's /usr/bin/chromium, no download)."""
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,22 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing; install Debian's chromium or set up another browser"
-    if os.environ.get("RONGNGAN_REQUIRE_BROWSER") == "1":
-        # Asked to run the browser tests: a missing browser is a failure, not a skip.
-        for item in items:
-            if "browser" in item.keywords:
-                item.add_marker(pytest.mark.xfail(reason=reason, strict=True, run=False))
-        raise pytest.UsageError(f"RONGNGAN_REQUIRE_BROWSER=1 but {reason}")
-    skip = pytest.mark.skip(reason=reason)
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +47,56 @@ def page(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+def _audit_guard() -> Any:
+    return importlib.import_module("rongngan.core.migrations.0002_reference_and_audit_guard")
+
+
+@pytest.fixture(autouse=True)
+def audit_rows_cleared(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Lets the live-server tests' database flush pass the append-only audit guard.
+
+    A transactional test ends with a flush, which the audit table's delete trigger refuses once
+    a sign-in has written an entry. Requesting transactional_db first makes this teardown run
+    before the flush: it empties the audit table with the guard lifted, then puts the guard back.
+    """
+    if "browser" not in request.keywords:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from rongngan.core.models import AuditEntry
+
+    guard = _audit_guard()
+    with connection.schema_editor() as editor:
+        guard.unguard(None, editor)
+    AuditEntry.objects.all()._raw_delete(AuditEntry.objects.db)
+    with connection.schema_editor() as editor:
+        guard.guard(None, editor)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a browser test's flush, put back the reference data its migrations loaded.
+
+    The flush empties every table, provinces and factory types included; the tests after this one
+    (in this process) expect them as the migrations left them.
+    """
+    result = yield
+    if "browser" in item.keywords:
+        from pytest_django.plugin import blocking_manager_key
+
+        from rongngan.core.models import District, Province, Subdistrict
+        from rongngan.core.reference import load_geography
+        from rongngan.registry.models import FactoryType
+        from rongngan.registry.reference import load_factory_types
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if not Province.objects.exists():
+                load_geography(Province, District, Subdistrict)
+            if not FactoryType.objects.exists():
+                load_factory_types(FactoryType)
+    return result

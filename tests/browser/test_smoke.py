@@ -1,11 +1,20 @@
 """A real browser walks the main path: sign in, search in Thai, open a factory, switch language."""
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    _reason = f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests"
+    if os.environ.get("RONGNGAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"RONGNGAN_REQUIRE_BROWSER=1 but {_reason}", pytrace=False)
+    pytest.skip(_reason, allow_module_level=True)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -45,3 +45,12 @@ def test_password_change_requires_login(client: Client) -> None:
     response = client.get("/accounts/password/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_createsuperuser_makes_an_administrator(db: Any) -> None:
+    from django.core.management import call_command
+
+    from rongngan.accounts.models import User
+
+    call_command("createsuperuser", username="root", email="r@example.org", interactive=False)
+    assert User.objects.get(username="root").role == "admin"

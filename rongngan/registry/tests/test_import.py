@@ -161,3 +161,34 @@ def test_background_import_runs_in_the_worker_and_keeps_its_report(
     assert job["report"]["created"] == 2
     assert Factory.objects.count() == 2
     assert api_as(operator_a).get(f"/api/v1/imports/{job['id']}/").status_code == 404
+
+
+def test_dry_run_already_reports_a_missing_or_unknown_operator(officer: Any) -> None:
+    rows = [row(1, juristic_id=""), {**row(2, juristic_id=""), "operator": "no-such-org"}]
+    columns = [*EXPORT_COLUMNS, "operator"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    report = import_file(
+        acting_user=officer, stream=io.BytesIO(out.getvalue().encode()), filename="f.csv",
+        dry_run=True,
+    )
+    assert {(p.row, p.field, p.code) for p in report.problems} == {
+        (2, "operator", "required"),
+        (3, "operator", "unknown_operator"),
+    }
+
+
+def test_an_upload_over_the_size_limit_is_refused(officer: Any, settings: Any) -> None:
+    from conftest import api_as
+
+    settings.IMPORT_MAX_BYTES = 10
+    upload = csv_bytes([row(1)])
+    upload.name = "big.csv"
+    response = api_as(officer).post(
+        "/api/v1/factories/import/", {"file": upload, "dry_run": "false"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "too_large"
+    assert Factory.objects.count() == 0
