@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from rongngan.core.scoping import factory_q, scope_factories
+from rongngan.core.scoping import factory_q, scope_factories, sees_internal_fields
 from rongngan.core.search import filter_words
 from rongngan.core.thai import to_arabic_digits
 from rongngan.registry.models import Factory, Machine
@@ -96,6 +96,9 @@ def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
 
 
 def machines_for_user(user: Any) -> QuerySet[Machine]:
+    # Machinery (with its mortgage status) is not published: the public sees none of it.
+    if not sees_internal_fields(user):
+        return Machine.objects.none()
     return scope_factories(Machine.objects.all(), user, path="factory__")
 
 

@@ -375,14 +375,19 @@ def factory_import(request: HttpRequest) -> HttpResponse:
             error = NO_FILE
             status = 400
         else:
-            result = importer.import_file(
-                acting_user=request.user, stream=upload, filename=upload.name, dry_run=dry_run
-            )
-            report = result.as_dict()
-            report["filename"] = upload.name
-            report["written"] = not dry_run and result.ok and result.created > 0
-            if result.problem_count:
-                status = 400
+            try:
+                importer.check_upload(upload)
+            except RongnganValidationError as exc:
+                error, status = exc.problems[0].text(), 400
+            else:
+                result = importer.import_file(
+                    acting_user=request.user, stream=upload, filename=upload.name, dry_run=dry_run
+                )
+                report = result.as_dict()
+                report["filename"] = upload.name
+                report["written"] = not dry_run and result.ok and result.created > 0
+                if result.problem_count:
+                    status = 400
     return render(
         request,
         "registry/factory_import.html",
