@@ -1,6 +1,5 @@
 """Headless Chromium for the browser smoke tests (Debian's /usr/bin/chromium, no download)."""
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,10 +48,6 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
-def _audit_guard() -> Any:
-    return importlib.import_module("rongngan.core.migrations.0002_reference_and_audit_guard")
-
-
 @pytest.fixture(autouse=True)
 def audit_rows_cleared(request: pytest.FixtureRequest) -> Iterator[None]:
     """Lets the live-server tests' database flush pass the append-only audit guard.
@@ -68,14 +63,14 @@ def audit_rows_cleared(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     from django.db import connection
 
+    from rongngan.core import audit_guard
     from rongngan.core.models import AuditEntry
 
-    guard = _audit_guard()
     with connection.schema_editor() as editor:
-        guard.unguard(None, editor)
+        audit_guard.unguard(editor)
     AuditEntry.objects.all()._raw_delete(AuditEntry.objects.db)
     with connection.schema_editor() as editor:
-        guard.guard(None, editor)
+        audit_guard.guard(editor)
 
 
 @pytest.hookimpl(wrapper=True)
