@@ -91,6 +91,7 @@ EXPORT_COLUMNS = [
     "contact_email",
 ]
 MAX_REPORTED = 1000
+SCALAR_AUDITED = [f for f in AUDITED_FIELDS if f != "types"]
 BATCH = 2000
 
 WRONG_TYPE = _("The file must be CSV (.csv) or Excel (.xlsx); got “%(value)s”.")
@@ -342,12 +343,16 @@ def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any
                 action="import",
                 obj=f,
                 changes={
-                    k: [None, v]
-                    for k, v in audit.snapshot(f, AUDITED_FIELDS).items()
-                    if k != "types"
+                    **{
+                        k: [None, v]
+                        for k, v in audit.snapshot(f, SCALAR_AUDITED).items()
+                        if v not in (None, "")
+                    },
+                    # From the rows in hand: snapshot() would query the types of each factory.
+                    "types": [None, [t.code for t in types]],
                 },
             )
-            for f in factories
+            for f, types in zip(factories, type_lists, strict=True)
         )
         created += len(factories)
     return created
