@@ -13,7 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 # In a checkout, var/ beside the code; installed as a package, var/ in the working directory.
-_DEFAULT_VAR = PROJECT_DIR / "var" if (PROJECT_DIR / "pyproject.toml").exists() else Path.cwd() / "var"
+_DEFAULT_VAR = (
+    PROJECT_DIR / "var" if (PROJECT_DIR / "pyproject.toml").exists() else Path.cwd() / "var"
+)
 VAR_DIR = Path(os.environ.get("RONGNGAN_VAR_DIR", _DEFAULT_VAR))
 
 

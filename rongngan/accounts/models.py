@@ -54,7 +54,9 @@ class Role(models.TextChoices):
 
 
 class RongnganUserManager(UserManager):
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: object) -> "User":
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: object
+    ) -> "User":
         extra.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra)
 
@@ -109,3 +111,6 @@ class LoginAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["username", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"

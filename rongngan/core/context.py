@@ -18,7 +18,11 @@ class RequestContext:
     source: str = "system"
 
 
-_current: ContextVar[RequestContext] = ContextVar("rongngan_request", default=RequestContext())
+# The default is a frozen dataclass, so sharing it between contexts is safe.
+_current: ContextVar[RequestContext] = ContextVar(
+    "rongngan_request",
+    default=RequestContext(),  # noqa: B039
+)
 
 
 def current() -> RequestContext:

@@ -21,7 +21,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (kept from X-Request-ID when sane) and logs one line per request."""
+    """Gives each request an id (kept from X-Request-ID when sane) and logs one line for it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

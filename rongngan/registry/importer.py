@@ -26,7 +26,13 @@ from rongngan.registry.services import (
     UNKNOWN_OPERATOR,
     factory_search_text,
 )
-from rongngan.registry.validation import MSG, Reference, clean_factory, duplicate_problems
+from rongngan.registry.validation import (
+    FACTORY_FIELDS,
+    MSG,
+    Reference,
+    clean_factory,
+    duplicate_problems,
+)
 
 # Column headers accepted besides the field names themselves (Thai headers of DIW's lists).
 COLUMN_ALIASES = {
@@ -61,35 +67,7 @@ COLUMN_ALIASES = {
     "โทรศัพท์": "contact_phone",
     "อีเมล": "contact_email",
 }
-EXPORT_COLUMNS = [
-    "registration_no",
-    "former_registration_no",
-    "name_th",
-    "name_en",
-    "juristic_id",
-    "operator_name",
-    "type_codes",
-    "primary_type",
-    "factory_class",
-    "status",
-    "address",
-    "province",
-    "district",
-    "subdistrict",
-    "postcode",
-    "latitude",
-    "longitude",
-    "horsepower",
-    "workers",
-    "capital",
-    "licensed_on",
-    "started_on",
-    "in_industrial_estate",
-    "estate_name",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-]
+EXPORT_COLUMNS = FACTORY_FIELDS
 MAX_REPORTED = 1000
 SCALAR_AUDITED = [f for f in AUDITED_FIELDS if f != "types"]
 BATCH = 2000
@@ -267,7 +245,8 @@ def import_rows(
     )
     for number, data, _v in cleaned_rows:
         if data.get("operator") and str(data["operator"]) not in known:
-            add(Problem("operator", "unknown_operator", UNKNOWN_OPERATOR, {"value": data["operator"]}, row=number))
+            params = {"value": data["operator"]}
+            add(Problem("operator", "unknown_operator", UNKNOWN_OPERATOR, params, row=number))
     if report.total_rows == 0:
         add(Problem("file", "empty", EMPTY))
     if dry_run or report.problem_count:

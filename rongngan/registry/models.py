@@ -141,6 +141,9 @@ class FactoryAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.inspector} → {self.factory}"
+
 
 class MachineStatus(models.TextChoices):
     IN_USE = "in_use", _("In use")

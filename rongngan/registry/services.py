@@ -13,6 +13,7 @@ from rongngan.core.scoping import role_of
 from rongngan.core.search import search_text
 from rongngan.registry.models import Factory, FactoryAssignment, Machine, MachineStatus
 from rongngan.registry.validation import (
+    FACTORY_FIELDS,
     MSG,
     OPERATOR_FIELDS,
     Cleaned,
@@ -25,34 +26,9 @@ from rongngan.registry.validation import (
     text_of,
 )
 
+# Model fields behind FACTORY_FIELDS: the values an audit entry records.
 AUDITED_FIELDS = [
-    "registration_no",
-    "former_registration_no",
-    "name_th",
-    "name_en",
-    "juristic_id",
-    "operator",
-    "types",
-    "primary_type",
-    "factory_class",
-    "status",
-    "address",
-    "province",
-    "district",
-    "subdistrict",
-    "postcode",
-    "latitude",
-    "longitude",
-    "horsepower",
-    "workers",
-    "capital",
-    "licensed_on",
-    "started_on",
-    "in_industrial_estate",
-    "estate_name",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
+    {"type_codes": "types", "operator_name": "operator"}.get(name, name) for name in FACTORY_FIELDS
 ]
 
 UNKNOWN_OPERATOR = _("Unknown operator organisation “%(value)s”.")
@@ -67,7 +43,7 @@ def factory_search_text(f: Factory) -> str:
 
 def resolve_operator(
     data: Mapping[str, Any], values: dict[str, Any], *, create: bool
-) -> Organisation | None | Problem:
+) -> Organisation | Problem | None:
     """The operator named by `operator` (code or id), else found or made by juristic ID."""
     ref = str(data.get("operator") or "").strip()
     if ref:

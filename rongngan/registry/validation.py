@@ -79,13 +79,13 @@ OPERATOR_FIELDS = {
     "contact_phone",
     "contact_email",
 }
-INPUT_FIELDS = {
+# The fields of a factory as forms, the API and import files name them, in file-column order.
+FACTORY_FIELDS = [
     "registration_no",
     "former_registration_no",
     "name_th",
     "name_en",
     "juristic_id",
-    "operator",
     "operator_name",
     "type_codes",
     "primary_type",
@@ -108,7 +108,9 @@ INPUT_FIELDS = {
     "contact_name",
     "contact_phone",
     "contact_email",
-}
+]
+# "operator" names an existing organisation by code (API and files may use it instead).
+INPUT_FIELDS = {*FACTORY_FIELDS, "operator"}
 REQUIRED = {"registration_no", "name_th", "type_codes", "factory_class", "province", "district"}
 TRUE_WORDS = {"1", "true", "yes", "y", "ใช่", "มี", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "ไม่", "ไม่ใช่", "ไม่มี", "f", ""}
@@ -373,7 +375,8 @@ def clean_factory(
             c.values[name] = date_field(c, name, data[name])
     licensed = c.values.get("licensed_on", instance.licensed_on if instance else None)
     started = c.values.get("started_on", instance.started_on if instance else None)
-    if licensed and started and started < licensed and ("started_on" in data or "licensed_on" in data):
+    dates_given = "started_on" in data or "licensed_on" in data
+    if licensed and started and started < licensed and dates_given:
         c.fail("started_on", "date_order")
 
     if given("in_industrial_estate"):

@@ -171,7 +171,9 @@ def test_dry_run_already_reports_a_missing_or_unknown_operator(officer: Any) -> 
     writer.writeheader()
     writer.writerows(rows)
     report = import_file(
-        acting_user=officer, stream=io.BytesIO(out.getvalue().encode()), filename="f.csv",
+        acting_user=officer,
+        stream=io.BytesIO(out.getvalue().encode()),
+        filename="f.csv",
         dry_run=True,
     )
     assert {(p.row, p.field, p.code) for p in report.problems} == {
