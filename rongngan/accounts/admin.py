@@ -19,6 +19,23 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Rongngan", {"fields": ("role", "organisation", "province", "district", "language")}),
     )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "password1",
+                    "password2",
+                    "role",
+                    "organisation",
+                    "province",
+                    "district",
+                ),
+            },
+        ),
+    )
     raw_id_fields = ["organisation"]
 
 

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +98,20 @@ class User(AbstractUser):
                 name="user_operator_has_organisation",
             ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        if self.role == Role.OPERATOR and self.organisation_id is None:
+            errors["organisation"] = ValidationError(
+                _("An operator acts for an organisation: choose it."), code="required"
+            )
+        if self.role in {Role.PROVINCIAL_OFFICER, Role.LOCAL_GOV} and self.province_id is None:
+            errors["province"] = ValidationError(
+                _("This role acts for a province: choose it."), code="required"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_national(self) -> bool:

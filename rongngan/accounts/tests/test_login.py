@@ -54,3 +54,17 @@ def test_createsuperuser_makes_an_administrator(db: Any) -> None:
 
     call_command("createsuperuser", username="root", email="r@example.org", interactive=False)
     assert User.objects.get(username="root").role == "admin"
+
+
+def test_admin_adds_an_operator_only_with_an_organisation(client: Client, admin: Any) -> None:
+    from rongngan.accounts.models import User
+
+    client.force_login(admin)
+    data = {"username": "op9", "password1": "x-Long-pass-9876", "password2": "x-Long-pass-9876"}
+    refused = client.post("/admin/accounts/user/add/", {**data, "role": "operator"})
+    assert refused.status_code == 200
+    assert "organisation" in refused.context["adminform"].form.errors
+    assert not User.objects.filter(username="op9").exists()
+    ok = client.post("/admin/accounts/user/add/", {**data, "role": "officer"})
+    assert ok.status_code == 302
+    assert User.objects.get(username="op9").role == "officer"
