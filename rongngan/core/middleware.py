@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from rongngan.core import context
 
@@ -49,4 +51,30 @@ class RequestContextMiddleware:
                 },
             )
         response["X-Request-ID"] = request_id
+        return response
+
+
+class ThaiFirstLocaleMiddleware:
+    """Thai unless the user chose otherwise: the language cookie, then the account's choice.
+
+    The browser's Accept-Language is ignored on purpose: many Thai officers' browsers announce
+    English, and the platform is Thai-first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        available = dict(settings.LANGUAGES)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in available:
+            user = getattr(request, "user", None)
+            language = getattr(user, "language", "") if user is not None else ""
+            if not (user is not None and user.is_authenticated) or language not in available:
+                language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
         return response

@@ -36,3 +36,14 @@ def test_every_response_carries_a_request_id(client: Client) -> None:
     response = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
     assert response["X-Request-ID"] == "abc-123"
     assert len(client.get("/healthz")["X-Request-ID"]) == 16
+
+
+def test_pages_are_thai_even_when_the_browser_asks_for_english(client: Client) -> None:
+    response = client.get("/factories/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "th"
+    assert 'lang="th"' in response.content.decode()
+
+
+def test_the_language_cookie_chooses_english(client: Client) -> None:
+    client.cookies["django_language"] = "en"
+    assert client.get("/factories/")["Content-Language"] == "en"
