@@ -12,7 +12,7 @@ from rongngan.core import context
 from rongngan.core.models import AuditEntry
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -20,7 +20,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple | set):
-        return sorted(_jsonable(v) for v in value)
+        return sorted(jsonable(v) for v in value)
     return value
 
 
@@ -29,11 +29,11 @@ def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
     for name in fields:
         field = obj._meta.get_field(name)
         if field.many_to_many:
-            out[name] = _jsonable([str(o) for o in getattr(obj, name).all()]) if obj.pk else []
+            out[name] = jsonable([str(o) for o in getattr(obj, name).all()]) if obj.pk else []
         elif field.is_relation:
             out[name] = getattr(obj, field.attname)
         else:
-            out[name] = _jsonable(getattr(obj, name))
+            out[name] = jsonable(getattr(obj, name))
     return out
 
 

@@ -194,3 +194,33 @@ def test_an_upload_over_the_size_limit_is_refused(officer: Any, settings: Any) -
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "too_large"
     assert Factory.objects.count() == 0
+
+
+def test_ids_stay_in_step_with_the_database_after_a_bulk_import(officer: Any) -> None:
+    from conftest import api_as
+
+    import_file(
+        acting_user=officer, stream=csv_bytes([row(1), row(2)]), filename="f.csv", dry_run=False
+    )
+    imported = set(Factory.objects.values_list("pk", flat=True))
+    created = api_as(officer).post(
+        "/api/v1/factories/",
+        {**row(3), "type_codes": ["042"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["id"] not in imported
+    assert created.json()["id"] > max(imported)
+
+
+def test_an_imported_factory_is_found_by_search_and_shows_its_history(officer: Any) -> None:
+    from rongngan.registry.queries import factory_search
+
+    import_file(acting_user=officer, stream=csv_bytes([row(7)]), filename="f.csv", dry_run=False)
+    found = factory_search(officer, {"q": "เคมีภัณฑ์"})
+    assert [f.registration_no for f in found] == ["10210420000075"]
+    entry = audit.history(found[0]).get()
+    assert entry.actor == officer
+    assert entry.changes["types"] == [None, ["042"]]
+    assert entry.changes["province"] == [None, "21"]
+    assert entry.changes["workers"] == [None, 60]
