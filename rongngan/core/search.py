@@ -76,6 +76,20 @@ def filter_words(qs: QuerySet, query: str) -> QuerySet:
     return qs
 
 
+def filter_substring(qs: QuerySet, query: str) -> QuerySet:
+    """Rows whose words contain `query` anywhere, e.g. "ซิเมนต์" inside "ปูนซิเมนต์".
+
+    A piece of a compound Thai word is not a word of its own, so filter_words cannot find it.
+    On PostgreSQL a trigram index serves this where pg_trgm is available; elsewhere it scans.
+    """
+    text = " ".join(to_arabic_digits(query).lower().split())
+    return qs.filter(search_text__contains=text) if text else qs
+
+
+POSTGRES_TRIGRAM_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
+)
+
 POSTGRES_INDEX_SQL = (
     "CREATE INDEX IF NOT EXISTS {name} ON {table} "
     "USING gin (to_tsvector('simple'::regconfig, COALESCE({column}, '')))"

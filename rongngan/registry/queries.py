@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rongngan.core.scoping import factory_q, scope_factories, sees_internal_fields
-from rongngan.core.search import filter_words
+from rongngan.core.search import filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
 from rongngan.registry.models import Factory, Machine
 from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
@@ -77,22 +77,26 @@ def factory_search(user: Any, params: Mapping[str, Any]) -> QuerySet[Factory]:
 def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
     digits = to_arabic_digits(q).replace("-", "").replace(" ", "")
     if len(digits) == 13 and digits.isdigit():
-        return qs.filter(juristic_id=digits)
+        pks = Factory.objects.filter(juristic_id=digits).values_list("pk", flat=True)[:1000]
+        return qs.filter(pk__in=list(pks))
     if looks_like_registration_number(q):
         try:
             number = normalize_registration_number(q).canonical
         except ValueError:
             pass
         else:
-            exact = qs.filter(registration_no=number) | qs.filter(former_registration_no=number)
-            return exact
+            # Looked up on their own first: SQLite otherwise walks the whole index in list order.
+            pks = list(
+                Factory.objects.filter(
+                    Q(registration_no=number) | Q(former_registration_no=number)
+                ).values_list("pk", flat=True)[:100]
+            )
+            return qs.filter(pk__in=pks)
     found = filter_words(qs, q)
     if found.exists():
         return found
-    # A piece of a compound word ("ซิเมนต์" in "ปูนซิเมนต์") is not a word of its own: fall back
-    # to a substring match on the names. Unindexed, so only when the word search finds nothing.
-    q = to_arabic_digits(q)
-    return qs.filter(Q(name_th__icontains=q) | Q(name_en__icontains=q))
+    # A piece of a compound word ("ซิเมนต์" in "ปูนซิเมนต์") is not a word of its own.
+    return filter_substring(qs, q)
 
 
 def machines_for_user(user: Any) -> QuerySet[Machine]:
