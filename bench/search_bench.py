@@ -93,8 +93,10 @@ def main() -> None:
         ("q=registration number", {"q": regno}),
         ("province=21 (Rayong)", {"province": "21"}),
         ("province=74 + q=อาหาร", {"province": "74", "q": "อาหาร"}),
-        ("q=zzzz (no match: substring fallback)", {"q": "zzzz"}),
     ]
+    # Not a target case: a word found nowhere falls back to an unindexed substring scan, which is
+    # slow by design; a few runs show its cost.
+    slow_cases = [("q=zzzz (no match: fallback), 20 runs", {"q": "zzzz"})]
     client = Client(HTTP_HOST="localhost")
     client.force_login(officer)
 
@@ -109,6 +111,9 @@ def main() -> None:
     for label, params in cases:
         hits = search(params)()
         results.append((label, hits, _setup.summary(timed(search(params), args.runs))))
+    for label, params in slow_cases:
+        hits = search(params)()
+        results.append((label, hits, _setup.summary(timed(search(params), 20))))
     for label, path in (
         ("API /api/v1/factories/", "/api/v1/factories/"),
         ("API /api/v1/factories/?q=อาหาร", "/api/v1/factories/?q=อาหาร"),

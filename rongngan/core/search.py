@@ -25,7 +25,7 @@ def _is_wordlike(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _segment_chunk(chunk: str) -> tuple[str, ...]:
     from pythainlp.tokenize import word_tokenize  # imported late: it loads a dictionary
 
