@@ -10,6 +10,8 @@ from django.db.models import Q, QuerySet
 
 NATIONAL_READ = {"admin", "officer", "committee"}
 NATIONAL_WRITE = {"admin", "officer"}
+# Who may register factories, import them and assign inspectors (in their own reach).
+REGISTER_ROLES = {"admin", "officer", "provincial_officer"}
 
 
 def role_of(user: Any) -> str:
@@ -65,3 +67,7 @@ def scope_factories(qs: QuerySet, user: Any, *, path: str = "", write: bool = Fa
 
 def sees_internal_fields(user: Any) -> bool:
     return role_of(user) != "public"
+
+
+def can_register(user: Any) -> bool:
+    return role_of(user) in REGISTER_ROLES

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
 from rongngan.core.models import Province
-from rongngan.core.scoping import role_of, sees_internal_fields
+from rongngan.core.scoping import can_register, role_of, sees_internal_fields
 from rongngan.registry import exports, queries, services
 from rongngan.registry.importer import check_upload, import_file
 from rongngan.registry.models import Factory, FactoryType, ImportJob, Machine
@@ -205,7 +205,7 @@ class FactoryViewSet(
     @extend_schema(request=FactoryWriteSerializer, responses={201: FactorySerializer, 400: ERRORS})
     @idempotent
     def create(self, request: Request) -> Response:
-        if role_of(request.user) not in {"admin", "officer", "provincial_officer"}:
+        if not can_register(request.user):
             raise PermissionError
         factory = services.factory_create(acting_user=request.user, data=request.data)
         return Response(FactorySerializer(_reload(factory)).data, status=status.HTTP_201_CREATED)
@@ -248,7 +248,7 @@ class FactoryViewSet(
     @action(detail=False, methods=["post"], url_path="import")
     def import_(self, request: Request) -> Response:
         """Import a CSV or .xlsx file; dry_run (default true) only reports."""
-        if role_of(request.user) not in {"admin", "officer", "provincial_officer"}:
+        if not can_register(request.user):
             raise PermissionError
         upload = request.FILES.get("file")
         if upload is None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
 from rongngan.core.errors import Problem, RongnganValidationError
-from rongngan.core.scoping import role_of
+from rongngan.core.scoping import can_register, role_of
 from rongngan.core.search import search_text
 from rongngan.registry.models import Factory, FactoryAssignment, Machine, MachineStatus
 from rongngan.registry.validation import (
@@ -74,7 +74,7 @@ def _apply(f: Factory, values: dict[str, Any]) -> list[Any] | None:
 
 @transaction.atomic
 def factory_create(*, acting_user: Any, data: Mapping[str, Any]) -> Factory:
-    if role_of(acting_user) not in {"admin", "officer", "provincial_officer"}:
+    if not can_register(acting_user):
         raise PermissionError("not allowed to register factories")
     cleaned = clean_factory(data, ref=Reference())
     problems = cleaned.problems
@@ -260,7 +260,7 @@ def machine_update(*, acting_user: Any, machine: Machine, data: Mapping[str, Any
 def factory_assign_inspector(
     *, acting_user: Any, factory: Factory, inspector: Any, reason: str = ""
 ) -> FactoryAssignment:
-    if role_of(acting_user) not in {"admin", "officer", "provincial_officer"}:
+    if not can_register(acting_user):
         raise PermissionError("not allowed to assign inspectors")
     assignment, _created = FactoryAssignment.objects.get_or_create(
         factory=factory, inspector=inspector, is_active=True, defaults={"reason": reason}
@@ -280,7 +280,7 @@ def import_job_start(*, acting_user: Any, upload: Any, dry_run: bool) -> Any:
     from rongngan.registry.models import ImportJob
     from rongngan.registry.tasks import run_import_job
 
-    if role_of(acting_user) not in {"admin", "officer", "provincial_officer"}:
+    if not can_register(acting_user):
         raise PermissionError("not allowed to import factories")
     job = ImportJob.objects.create(
         created_by=acting_user, filename=upload.name[:255], file=upload, dry_run=dry_run

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rongngan.core import audit
 from rongngan.core.errors import RongnganValidationError
 from rongngan.core.geo import thailand_geojson
-from rongngan.core.scoping import role_of, sees_internal_fields
+from rongngan.core.scoping import can_register, role_of, sees_internal_fields
 from rongngan.registry import exports, importer, queries, services
 from rongngan.registry.forms import (
     FactoryFilterForm,
@@ -36,7 +36,6 @@ from rongngan.registry.models import Factory, Machine
 from rongngan.registry.validation import INPUT_FIELDS, OPERATOR_FIELDS
 
 PAGE_SIZE = 50
-REGISTER_ROLES = {"admin", "officer", "provincial_officer"}
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -48,7 +47,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _register_role_required(request: HttpRequest) -> None:
-    if role_of(request.user) not in REGISTER_ROLES:
+    if not can_register(request.user):
         raise PermissionDenied(_("Only DIW and provincial officers may do this."))
 
 
@@ -92,7 +91,7 @@ def factory_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_register": role_of(request.user) in REGISTER_ROLES,
+        "can_register": can_register(request.user),
     }
     template = "registry/partials/factory_results.html" if _is_htmx(request) else None
     response = render(request, template or "registry/factory_list.html", context)
