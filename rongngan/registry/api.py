@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
 from rongngan.core.models import Province
-from rongngan.core.scoping import can_register, role_of, sees_internal_fields
+from rongngan.core.scoping import can_register, sees_internal_fields
 from rongngan.registry import exports, queries, services
 from rongngan.registry.importer import check_upload, import_file
 from rongngan.registry.models import Factory, FactoryType, ImportJob, Machine
@@ -285,10 +285,7 @@ class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ImportJobSerializer
 
     def get_queryset(self) -> QuerySet[ImportJob]:
-        qs = ImportJob.objects.all()
-        if role_of(self.request.user) not in {"admin", "officer"}:
-            qs = qs.filter(created_by=self.request.user)
-        return qs
+        return queries.import_jobs_for_user(self.request.user)
 
 
 def _reload(factory: Factory) -> Factory:

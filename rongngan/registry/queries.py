@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from rongngan.core.scoping import factory_q, scope_factories, sees_internal_fields
+from rongngan.core.scoping import factory_q, role_of, scope_factories, sees_internal_fields
 from rongngan.core.search import filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
-from rongngan.registry.models import Factory, Machine
+from rongngan.registry.models import Factory, ImportJob, Machine
 from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
 
 FILTERS = ("province", "district", "category", "factory_class", "status", "q", "estate")
@@ -114,3 +114,18 @@ def machine_for_user(user: Any, factory: Factory, pk: Any, *, write: bool = Fals
     if write and not can_write(user, factory):
         raise PermissionDenied("You may not change this factory")
     return machine
+
+
+def import_jobs_for_user(user: Any) -> QuerySet[ImportJob]:
+    """Background imports: each user sees their own; national officers see every one."""
+    qs = ImportJob.objects.select_related("created_by")
+    if not user.is_authenticated:
+        return qs.none()
+    return qs if role_of(user) in {"admin", "officer"} else qs.filter(created_by=user)
+
+
+def import_job_for_user(user: Any, pk: Any) -> ImportJob:
+    try:
+        return import_jobs_for_user(user).get(pk=int(pk))
+    except (ImportJob.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such import") from exc

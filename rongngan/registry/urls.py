@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.factory_create, name="factory_create"),
     path("import/", views.factory_import, name="factory_import"),
     path("import/template.csv", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
     path("options/districts/", views.district_options, name="district_options"),
     path("options/subdistricts/", views.subdistrict_options, name="subdistrict_options"),
     path("thailand.geojson", views.thailand_outline, name="thailand_geojson"),

@@ -366,9 +366,11 @@ def factory_import(request: HttpRequest) -> HttpResponse:
     report = None
     error = None
     dry_run = True
+    background = False
     status = 200
     if request.method == "POST":
         dry_run = request.POST.get("dry_run") in ("on", "1", "true")
+        background = request.POST.get("background") in ("on", "1", "true")
         upload = request.FILES.get("file")
         if upload is None:
             error = NO_FILE
@@ -379,6 +381,11 @@ def factory_import(request: HttpRequest) -> HttpResponse:
             except RongnganValidationError as exc:
                 error, status = exc.problems[0].text(), 400
             else:
+                if background:
+                    job = services.import_job_start(
+                        acting_user=request.user, upload=upload, dry_run=dry_run
+                    )
+                    return redirect("registry:import_job", pk=job.pk)
                 result = importer.import_file(
                     acting_user=request.user, stream=upload, filename=upload.name, dry_run=dry_run
                 )
@@ -390,9 +397,35 @@ def factory_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/factory_import.html",
-        {"report": report, "error": error, "dry_run": dry_run, "columns": importer.EXPORT_COLUMNS},
+        {
+            "report": report,
+            "error": error,
+            "dry_run": dry_run,
+            "background": background,
+            "columns": importer.EXPORT_COLUMNS,
+            "jobs": queries.import_jobs_for_user(request.user)[:10],
+        },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import: its status while the worker runs it, then its report."""
+    job = queries.import_job_for_user(request.user, pk)
+    finished = job.status in {job.Status.DONE, job.Status.FAILED}
+    report = None
+    if job.report is not None:
+        report = {
+            **job.report,
+            "filename": job.filename,
+            "written": not job.dry_run and job.report.get("ok") and job.report.get("created"),
+        }
+    context = {"job": job, "finished": finished, "report": report}
+    if _is_htmx(request):
+        return render(request, "registry/partials/import_job_status.html", context)
+    return render(request, "registry/import_job.html", context)
 
 
 @login_required
