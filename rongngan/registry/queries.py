@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rongngan.core.scoping import factory_q, role_of, scope_factories, sees_internal_fields
-from rongngan.core.search import filter_substring, filter_words
+from rongngan.core.search import any_row, filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
 from rongngan.registry.models import Factory, ImportJob, Machine
 from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
@@ -93,7 +93,7 @@ def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
             )
             return qs.filter(pk__in=pks)
     found = filter_words(qs, q)
-    if found.exists():
+    if any_row(found):
         return found
     # A piece of a compound word ("ซิเมนต์" in "ปูนซิเมนต์") is not a word of its own.
     return filter_substring(qs, q)

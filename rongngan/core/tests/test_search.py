@@ -35,3 +35,19 @@ def test_filter_words_matches_word_prefixes_on_this_database(query: str, found: 
 @pytest.mark.django_db
 def test_filter_words_needs_every_word(factory_a: Any) -> None:
     assert filter_words(Factory.objects.all(), "ไทย น้ำตาล").count() == 0
+
+
+@pytest.mark.django_db
+def test_any_row_tells_whether_a_search_finds_something(factory_a: Any) -> None:
+    from rongngan.core.search import any_row
+
+    assert any_row(filter_words(Factory.objects.all(), "ไทย"))
+    assert not any_row(filter_words(Factory.objects.all(), "zzzz"))
+
+
+@pytest.mark.django_db
+def test_a_piece_of_a_compound_word_is_found_by_substring(factory_a: Any) -> None:
+    from rongngan.core.search import filter_substring
+
+    assert list(filter_substring(Factory.objects.all(), "ซิเมนต์")) == [factory_a]
+    assert not filter_substring(Factory.objects.all(), "ซีเมนต์").exists()
