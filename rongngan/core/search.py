@@ -79,15 +79,17 @@ def filter_words(qs: QuerySet, query: str) -> QuerySet:
 def any_row(qs: QuerySet) -> bool:
     """qs.exists(), planned as a search rather than as a LIMIT 1 walk.
 
-    With LIMIT 1 PostgreSQL expects a full-text match to be common and scans the table until it
-    finds one: for a word found nowhere that is the whole table (about a second at 140,000
-    rows). OFFSET 0 keeps the inner query planned on its own, through the GIN index.
+    Asked for one row, PostgreSQL prefers a table scan that could stop early over the GIN index,
+    which costs more to start: for a word found nowhere that is the whole table (about a second
+    at 140,000 rows). A materialized CTE is planned for all its rows, so it takes the index.
     """
     if connection.vendor != "postgresql":
         return qs.exists()
     sql, params = qs.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM ({sql} OFFSET 0) AS found)", params)
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({sql}) SELECT EXISTS (SELECT 1 FROM found)", params
+        )
         return bool(cursor.fetchone()[0])
 
 
