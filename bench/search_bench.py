@@ -94,8 +94,8 @@ def main() -> None:
         ("province=21 (Rayong)", {"province": "21"}),
         ("province=74 + q=อาหาร", {"province": "74", "q": "อาหาร"}),
     ]
-    # Not a target case: a word found nowhere falls back to an unindexed substring scan, which is
-    # slow by design; a few runs show its cost.
+    # Not a target case: a word found nowhere falls back to a substring match (trigram-indexed on
+    # PostgreSQL where pg_trgm exists, a scan on SQLite); a few runs show its cost.
     slow_cases = [("q=zzzz (no match: fallback), 20 runs", {"q": "zzzz"})]
     client = Client(HTTP_HOST="localhost")
     client.force_login(officer)
