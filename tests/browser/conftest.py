@@ -81,7 +81,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     (in this process) expect them as the migrations left them.
     """
     result = yield
-    if "browser" in item.keywords:
+    # After the last test the test database is already gone: nothing to put back.
+    if "browser" in item.keywords and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         from rongngan.core.models import District, Province, Subdistrict
