@@ -1,5 +1,7 @@
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
@@ -8,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rongngan.accounts.authentication import token_expired
 from rongngan.accounts.services import LoginLocked, login_check
 from rongngan.core.api import problem_response
 from rongngan.core.errors import Problem
@@ -27,7 +30,15 @@ class TokenView(APIView):
             "TokenRequest",
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        },
     )
     def post(self, request: Request) -> Response:
         username = str(request.data.get("username") or "")
@@ -39,7 +50,15 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             return problem_response([Problem(None, "invalid_login", BAD_LOGIN)], 400)
         token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
+        expires = (
+            token.created + dt.timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+            if settings.API_TOKEN_MAX_AGE_DAYS
+            else None
+        )
+        return Response({"token": token.key, "expires_at": expires})
 
 
 class MeSerializer(serializers.Serializer):

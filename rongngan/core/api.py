@@ -53,7 +53,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        problems = [Problem(None, "not_authenticated", UNAUTHENTICATED)]
+        problems = [
+            Problem(
+                None,
+                getattr(exc, "problem_code", "not_authenticated"),
+                getattr(exc, "problem_message", UNAUTHENTICATED),
+            )
+        ]
     elif isinstance(exc, exceptions.PermissionDenied):
         problems = [Problem(None, "permission_denied", FORBIDDEN)]
     elif isinstance(exc, exceptions.APIException):
