@@ -23,6 +23,16 @@ KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
 KEY_INVALID = _("An Idempotency-Key has 1 to 128 visible characters.")
 
 
+class _LostRace(Exception):
+    pass
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    response = Response(record.response, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
 def _hash(request: Request) -> str:
     try:
         body = json.dumps(request.data, sort_keys=True, default=str)
@@ -47,27 +57,27 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             if previous.request_hash != digest:
                 problem = Problem("Idempotency-Key", "key_reused", KEY_REUSED)
                 return Response({"errors": [problem.as_dict()]}, status=422)
-            response = Response(previous.response, status=previous.status_code)
-            response["Idempotent-Replayed"] = "true"
-            return response
+            return _replay(previous)
         try:
             with transaction.atomic():
                 response = view(self, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
-                    IdempotencyRecord.objects.create(
-                        user=request.user,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:500],
-                        request_hash=digest,
-                        status_code=response.status_code,
-                        response=json.loads(json.dumps(response.data, default=str)),
-                    )
-        except IntegrityError:
-            # A concurrent retry with the same key won the race; answer as it did.
-            previous = IdempotencyRecord.objects.get(user=request.user, key=key)
-            response = Response(previous.response, status=previous.status_code)
-            response["Idempotent-Replayed"] = "true"
+                    try:
+                        with transaction.atomic():
+                            IdempotencyRecord.objects.create(
+                                user=request.user,
+                                key=key,
+                                method=request.method,
+                                path=request.path[:500],
+                                request_hash=digest,
+                                status_code=response.status_code,
+                                response=json.loads(json.dumps(response.data, default=str)),
+                            )
+                    except IntegrityError as exc:
+                        # A concurrent retry with the same key won the race: undo this one.
+                        raise _LostRace from exc
+        except _LostRace:
+            return _replay(IdempotencyRecord.objects.get(user=request.user, key=key))
         return response
 
     return wrapper
