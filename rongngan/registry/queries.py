@@ -3,10 +3,12 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from rongngan.core.models import AuditEntry
 from rongngan.core.scoping import factory_q, role_of, scope_factories, sees_internal_fields
 from rongngan.core.search import any_row, filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
@@ -129,3 +131,16 @@ def import_job_for_user(user: Any, pk: Any) -> ImportJob:
         return import_jobs_for_user(user).get(pk=int(pk))
     except (ImportJob.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such import") from exc
+
+
+def factory_history(factory: Factory, *, limit: int = 200) -> list[AuditEntry]:
+    """The audit entries of a factory and of its machines, newest first."""
+    machine_ids = [
+        str(pk) for pk in Machine.objects.filter(factory=factory).values_list("pk", flat=True)
+    ]
+    return list(
+        AuditEntry.objects.filter(
+            Q(object_type=ContentType.objects.get_for_model(Factory), object_id=str(factory.pk))
+            | Q(object_type=ContentType.objects.get_for_model(Machine), object_id__in=machine_ids)
+        ).order_by("-at", "-id")[:limit]
+    )

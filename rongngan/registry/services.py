@@ -229,14 +229,6 @@ def machine_add(*, acting_user: Any, factory: Factory, data: Mapping[str, Any]) 
         changes=audit.diff({}, audit.snapshot(m, MACHINE_FIELDS)),
         note=f"factory {factory.registration_no}",
     )
-    # The factory's history shows its machines too.
-    audit.record(
-        actor=acting_user,
-        action="update",
-        obj=factory,
-        changes={"machines": [None, str(m)]},
-        note=str(_("machine added")),
-    )
     return m
 
 

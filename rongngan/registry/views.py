@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -18,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rongngan.core import audit
 from rongngan.core.errors import RongnganValidationError
 from rongngan.core.geo import thailand_geojson
 from rongngan.core.scoping import can_register, role_of, sees_internal_fields
@@ -133,11 +133,13 @@ def thailand_outline(request: HttpRequest) -> JsonResponse:
 
 
 def _history_rows(factory: Factory) -> list[dict[str, Any]]:
-    def label(name: str) -> str:
+    machine_type = ContentType.objects.get_for_model(Machine)
+
+    def label(model: type[Factory] | type[Machine], name: str) -> str:
         try:
-            return str(Factory._meta.get_field(name).verbose_name)
+            return str(model._meta.get_field(name).verbose_name)
         except FieldDoesNotExist:
-            return {"machines": _("machinery")}.get(name, name)
+            return name
 
     def show(value: Any) -> str:
         if value is None or value == "":
@@ -147,16 +149,20 @@ def _history_rows(factory: Factory) -> list[dict[str, Any]]:
         return str(value)
 
     rows = []
-    for e in audit.history(factory)[:200]:
+    for e in queries.factory_history(factory):
+        model = Machine if e.object_type_id == machine_type.pk else Factory
+        note = e.note
+        if model is Machine:
+            note = f"{_('Machine')}: {e.object_repr}" + (f" · {e.note}" if e.note else "")
         rows.append(
             {
                 "at": e.at,
                 "who": e.actor_username or _("system"),
                 "action": e.get_action_display(),
-                "note": e.note,
+                "note": note,
                 "source": e.source,
                 "changes": [
-                    (label(name), show(pair[0]), show(pair[1]))
+                    (label(model, name), show(pair[0]), show(pair[1]))
                     for name, pair in (e.changes or {}).items()
                     if isinstance(pair, list | tuple) and len(pair) == 2
                 ],

@@ -272,3 +272,19 @@ def test_coordinates_accept_thai_digits(officer: Any, factory_a: Any) -> None:
     assert response.status_code == 200, response.content
     factory_a.refresh_from_db()
     assert factory_a.latitude == Decimal("13.750000")
+
+
+def test_the_factory_history_shows_changes_to_its_machines(
+    client: Any, officer: Any, operator_a: Any, factory_a: Any
+) -> None:
+    url = f"/api/v1/factories/{factory_a.pk}/machinery/"
+    machine = api_as(operator_a).post(
+        url, {"name": "หม้อไอน้ำ 2", "machine_type": "boiler"}, format="json"
+    ).json()
+    api_as(operator_a).patch(f"{url}{machine['id']}/", {"mortgaged": "ใช่"}, format="json")
+    client.force_login(officer)
+    page = client.get(f"/factories/{factory_a.pk}/")
+    rows = page.context["history"]
+    machine_rows = [r for r in rows if "หม้อไอน้ำ 2" in r["note"]]
+    assert len(machine_rows) == 2
+    assert any(after == "True" for _label, _before, after in machine_rows[0]["changes"])
