@@ -144,6 +144,8 @@ def _history_rows(factory: Factory) -> list[dict[str, Any]]:
     def show(value: Any) -> str:
         if value is None or value == "":
             return "—"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
         if isinstance(value, list):
             return ", ".join(str(v) for v in value) or "—"
         return str(value)
