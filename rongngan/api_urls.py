@@ -14,10 +14,19 @@ router.register("provinces", registry_api.ProvinceViewSet, basename="province")
 machine_list = registry_api.MachineViewSet.as_view({"get": "list", "post": "create"})
 machine_detail = registry_api.MachineViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 
+assignment_list = registry_api.AssignmentViewSet.as_view({"get": "list", "post": "create"})
+assignment_end = registry_api.AssignmentViewSet.as_view({"post": "end"})
+
 urlpatterns = [
     path("", include(router.urls)),
     path("factories/<str:factory_pk>/machinery/", machine_list, name="machine-list"),
     path("factories/<str:factory_pk>/machinery/<str:pk>/", machine_detail, name="machine-detail"),
+    path("factories/<str:factory_pk>/assignments/", assignment_list, name="assignment-list"),
+    path(
+        "factories/<str:factory_pk>/assignments/<str:pk>/end/",
+        assignment_end,
+        name="assignment-end",
+    ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

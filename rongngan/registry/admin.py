@@ -9,8 +9,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from rongngan.core import audit
 from rongngan.core.admin import ReadOnlyAdmin
 from rongngan.registry import services
 from rongngan.registry.models import Factory, FactoryAssignment, FactoryType, ImportJob, Machine
@@ -51,34 +51,27 @@ class FactoryAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     raw_id_fields = ["factory", "inspector"]
     search_fields = ["factory__registration_no", "inspector__username"]
+    fields = ["factory", "inspector", "reason"]
+    actions = ["end_assignments"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # ended with the action below; the record stays
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # end an assignment by clearing "active"; the record stays
+        return False
 
     def save_model(
         self, request: HttpRequest, obj: FactoryAssignment, form: Any, change: bool
     ) -> None:
-        if not change:
-            created = services.factory_assign_inspector(
-                acting_user=request.user,
-                factory=obj.factory,
-                inspector=obj.inspector,
-                reason=obj.reason,
-            )
-            obj.pk = created.pk
-            return
-        before = FactoryAssignment.objects.get(pk=obj.pk)
-        super().save_model(request, obj, form, change)
-        if before.is_active != obj.is_active:
-            audit.record(
-                actor=request.user,
-                action="assign",
-                obj=obj.factory,
-                changes={
-                    "inspector": [
-                        obj.inspector.get_username(),
-                        None if not obj.is_active else obj.inspector.get_username(),
-                    ]
-                },
-                note="assignment ended" if not obj.is_active else "assignment resumed",
-            )
+        created = services.factory_assign_inspector(
+            acting_user=request.user,
+            factory=obj.factory,
+            inspector=obj.inspector,
+            reason=obj.reason,
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("End the selected assignments"))
+    def end_assignments(self, request: HttpRequest, queryset: Any) -> None:
+        for assignment in queryset.filter(is_active=True):
+            services.assignment_end(acting_user=request.user, assignment=assignment)

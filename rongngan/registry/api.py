@@ -4,7 +4,7 @@ import io
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,7 +20,13 @@ from rongngan.core.models import Province
 from rongngan.core.scoping import can_register, sees_internal_fields
 from rongngan.registry import exports, queries, services
 from rongngan.registry.importer import check_upload, import_file
-from rongngan.registry.models import Factory, FactoryType, ImportJob, Machine
+from rongngan.registry.models import (
+    Factory,
+    FactoryAssignment,
+    FactoryType,
+    ImportJob,
+    Machine,
+)
 
 _FILE_REQUIRED = _("Choose a CSV or Excel file.")
 
@@ -387,3 +393,57 @@ class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ProvinceDetailSerializer if self.action == "retrieve" else ProvinceSerializer
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    inspector = serializers.CharField(source="inspector.username")
+
+    class Meta:
+        model = FactoryAssignment
+        fields = ["id", "factory", "inspector", "reason", "is_active", "assigned_at"]
+        read_only_fields = fields
+
+
+class AssignmentViewSet(viewsets.GenericViewSet):
+    """Inspector cases of a factory: officers (in their reach) list, assign and end them."""
+
+    serializer_class = AssignmentSerializer
+    queryset = FactoryAssignment.objects.none()
+
+    def _factory(self) -> Factory:
+        factory = queries.factory_for_user(self.request.user, self.kwargs["factory_pk"], write=True)
+        if not can_register(self.request.user):
+            raise PermissionError
+        return factory
+
+    def list(self, request: Request, factory_pk: str) -> Response:
+        qs = queries.factory_assignments(self._factory())
+        return Response(AssignmentSerializer(qs, many=True).data)
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssignmentRequest",
+            {"inspector": serializers.CharField(), "reason": serializers.CharField(required=False)},
+        ),
+        responses={201: AssignmentSerializer, 400: ERRORS},
+    )
+    @idempotent
+    def create(self, request: Request, factory_pk: str) -> Response:
+        factory = self._factory()
+        name = str(request.data.get("inspector") or "")
+        inspector = queries.inspectors().filter(username=name).first()
+        assignment = services.factory_assign_inspector(
+            acting_user=request.user,
+            factory=factory,
+            inspector=inspector,
+            reason=str(request.data.get("reason") or ""),
+        )
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: AssignmentSerializer})
+    def end(self, request: Request, factory_pk: str, pk: str) -> Response:
+        assignment = queries.factory_assignments(self._factory()).filter(pk=pk).first()
+        if assignment is None:
+            raise Http404
+        assignment = services.assignment_end(acting_user=request.user, assignment=assignment)
+        return Response(AssignmentSerializer(assignment).data)

@@ -12,7 +12,7 @@ from rongngan.core.models import AuditEntry
 from rongngan.core.scoping import factory_q, role_of, scope_factories, sees_internal_fields
 from rongngan.core.search import any_row, filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
-from rongngan.registry.models import Factory, ImportJob, Machine
+from rongngan.registry.models import Factory, FactoryAssignment, ImportJob, Machine
 from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
 
 FILTERS = ("province", "district", "category", "factory_class", "status", "q", "estate")
@@ -144,3 +144,14 @@ def factory_history(factory: Factory, *, limit: int = 200) -> list[AuditEntry]:
             | Q(object_type=ContentType.objects.get_for_model(Machine), object_id__in=machine_ids)
         ).order_by("-at", "-id")[:limit]
     )
+
+
+def factory_assignments(factory: Factory) -> QuerySet[FactoryAssignment]:
+    """The factory's inspector cases, active first; callers check who may see them."""
+    return factory.assignments.select_related("inspector").order_by("-is_active", "-assigned_at")
+
+
+def inspectors() -> QuerySet[Any]:
+    from rongngan.accounts.models import Role, User
+
+    return User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by("username")

@@ -248,22 +248,61 @@ def machine_update(*, acting_user: Any, machine: Machine, data: Mapping[str, Any
     return machine
 
 
+NOT_AN_INSPECTOR = _("“%(value)s” is not an active inspector account.")
+
+
 @transaction.atomic
 def factory_assign_inspector(
     *, acting_user: Any, factory: Factory, inspector: Any, reason: str = ""
 ) -> FactoryAssignment:
+    """Give an inspector a case: they may read the factory while the assignment is active."""
     if not can_register(acting_user):
         raise PermissionError("not allowed to assign inspectors")
-    assignment, _created = FactoryAssignment.objects.get_or_create(
+    problems = []
+    if inspector is None or inspector.role != "inspector" or not inspector.is_active:
+        problems.append(
+            Problem("inspector", "not_inspector", NOT_AN_INSPECTOR, {"value": str(inspector or "")})
+        )
+    if len(reason) > 255:
+        problems.append(
+            Problem(
+                "reason", "max_length", MSG["max_length"], {"limit": 255, "length": len(reason)}
+            )
+        )
+    if problems:
+        raise RongnganValidationError(problems)
+    assignment, created = FactoryAssignment.objects.get_or_create(
         factory=factory, inspector=inspector, is_active=True, defaults={"reason": reason}
     )
-    audit.record(
-        actor=acting_user,
-        action="assign",
-        obj=factory,
-        changes={"inspector": [None, inspector.get_username()]},
-        note=reason,
-    )
+    if created:
+        audit.record(
+            actor=acting_user,
+            action="assign",
+            obj=factory,
+            changes={"inspector": [None, inspector.get_username()]},
+            note=reason,
+        )
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(
+    *, acting_user: Any, assignment: FactoryAssignment, reason: str = ""
+) -> FactoryAssignment:
+    """End a case; the assignment stays on record, inactive."""
+    if not can_register(acting_user):
+        raise PermissionError("not allowed to end assignments")
+    assignment = FactoryAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.is_active:
+        assignment.is_active = False
+        assignment.save(update_fields=["is_active"])
+        audit.record(
+            actor=acting_user,
+            action="assign",
+            obj=assignment.factory,
+            changes={"inspector": [assignment.inspector.get_username(), None]},
+            note=reason[:1000] or str(_("assignment ended")),
+        )
     return assignment
 
 

@@ -16,5 +16,11 @@ urlpatterns = [
     path("<int:pk>/", views.factory_detail, name="factory_detail"),
     path("<int:pk>/edit/", views.factory_edit, name="factory_edit"),
     path("<int:pk>/machines/add/", views.machine_add, name="machine_add"),
+    path("<int:pk>/inspectors/", views.assignment_add, name="assignment_add"),
+    path(
+        "<int:pk>/inspectors/<int:assignment_pk>/end/",
+        views.assignment_end,
+        name="assignment_end",
+    ),
     path("<int:pk>/machines/<int:machine_pk>/edit/", views.machine_edit, name="machine_edit"),
 ]

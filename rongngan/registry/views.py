@@ -193,6 +193,18 @@ def factory_detail(request: HttpRequest, pk: int) -> HttpResponse:
         tabs.append(
             {"id": "machinery", "label": _("Machinery"), "template": "registry/tabs/machinery.html"}
         )
+    if can_register(user) and queries.can_write(user, factory):
+        tabs.append(
+            {
+                "id": "inspectors",
+                "label": _("Inspectors"),
+                "template": "registry/tabs/inspectors.html",
+                "context": {
+                    "assignments": list(queries.factory_assignments(factory)),
+                    "inspectors": list(queries.inspectors()),
+                },
+            }
+        )
     if history is not None:
         tabs.append(
             {"id": "history", "label": _("History"), "template": "registry/tabs/history.html"}
@@ -446,3 +458,43 @@ def import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="factories-template.csv"'
     return response
+
+
+# --------------------------------------------------------------------------------------------
+# Inspector cases
+
+
+@login_required
+@require_http_methods(["POST"])
+def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    factory = queries.factory_for_user(request.user, pk, write=True)
+    _register_role_required(request)
+    inspector = queries.inspectors().filter(pk=request.POST.get("inspector") or 0).first()
+    try:
+        services.factory_assign_inspector(
+            acting_user=request.user,
+            factory=factory,
+            inspector=inspector,
+            reason=request.POST.get("reason", "").strip(),
+        )
+    except RongnganValidationError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.text())
+    else:
+        messages.success(request, _("The inspector may now read this factory."))
+    return redirect(reverse("registry:factory_detail", args=[factory.pk]) + "#inspectors")
+
+
+@login_required
+@require_http_methods(["POST"])
+def assignment_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    factory = queries.factory_for_user(request.user, pk, write=True)
+    _register_role_required(request)
+    assignment = queries.factory_assignments(factory).filter(pk=assignment_pk).first()
+    if assignment is None:
+        raise Http404("No such assignment")
+    services.assignment_end(
+        acting_user=request.user, assignment=assignment, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("The assignment has ended."))
+    return redirect(reverse("registry:factory_detail", args=[factory.pk]) + "#inspectors")

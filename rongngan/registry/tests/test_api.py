@@ -278,9 +278,11 @@ def test_the_factory_history_shows_changes_to_its_machines(
     client: Any, officer: Any, operator_a: Any, factory_a: Any
 ) -> None:
     url = f"/api/v1/factories/{factory_a.pk}/machinery/"
-    machine = api_as(operator_a).post(
-        url, {"name": "หม้อไอน้ำ 2", "machine_type": "boiler"}, format="json"
-    ).json()
+    machine = (
+        api_as(operator_a)
+        .post(url, {"name": "หม้อไอน้ำ 2", "machine_type": "boiler"}, format="json")
+        .json()
+    )
     api_as(operator_a).patch(f"{url}{machine['id']}/", {"mortgaged": "ใช่"}, format="json")
     client.force_login(officer)
     page = client.get(f"/factories/{factory_a.pk}/")

@@ -35,6 +35,7 @@ MATRIX: dict[str, list[int]] = {
     "GET machine A": [401, 200, 200, 200, 200, 200, 404, 404, 200],
     "POST machinery A": [401, 201, 201, 201, 403, 201, 404, 404, 403],
     "PATCH machine A": [401, 200, 200, 200, 403, 200, 404, 404, 403],
+    "GET assignments A": [401, 200, 200, 200, 403, 403, 404, 404, 403],
     "GET me": [401, 200, 200, 200, 200, 200, 200, 200, 200],
     "GET provinces": [200] * 9,
     "GET factory types": [200] * 9,
@@ -105,6 +106,8 @@ def call(client: Any, route: str, a: Any, b: Any, machine: Any) -> int:
         return client.patch(
             f"/api/v1/factories/{a.pk}/machinery/{machine.pk}/", {"maker": "X"}, format="json"
         ).status_code
+    if route == "GET assignments A":
+        return client.get(f"/api/v1/factories/{a.pk}/assignments/").status_code
     if route == "GET me":
         return client.get("/api/v1/me/").status_code
     if route == "GET provinces":
