@@ -239,7 +239,9 @@ def import_rows(
         if not values.get("juristic_id") and not data.get("operator") and not cleaned.problems:
             add(Problem("operator", "required", OPERATOR_REQUIRED, row=number))
         elif not cleaned.problems:
-            cleaned_rows.append((number, data, values))
+            # Only the operator code is needed from the raw row: keep memory to the clean values.
+            slim = {"operator": str(data["operator"])} if data.get("operator") else {}
+            cleaned_rows.append((number, slim, values))
     for p in duplicate_problems(seen):
         add(p)
     codes = {str(data["operator"]) for _n, data, _v in cleaned_rows if data.get("operator")}
@@ -271,7 +273,7 @@ def _operators(
     for _n, data, values in rows:
         jid = values.get("juristic_id")
         if jid and not data.get("operator"):
-            wanted.setdefault(jid, str(data.get("operator_name") or values["name_th"]).strip())
+            wanted.setdefault(jid, str(values.get("operator_name") or values["name_th"]).strip())
     found: dict[str, Organisation] = {}
     keys = list(wanted)
     for start in range(0, len(keys), 900):

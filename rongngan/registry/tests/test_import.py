@@ -224,3 +224,14 @@ def test_an_imported_factory_is_found_by_search_and_shows_its_history(officer: A
     assert entry.changes["types"] == [None, ["042"]]
     assert entry.changes["province"] == [None, "21"]
     assert entry.changes["workers"] == [None, 60]
+
+
+def test_an_unknown_operator_is_created_with_the_name_the_file_gives(officer: Any) -> None:
+    from rongngan.accounts.models import Organisation
+
+    rows = [row(1, operator_name="บริษัท ผู้ประกอบการใหม่ จำกัด")]
+    import_file(acting_user=officer, stream=csv_bytes(rows), filename="f.csv", dry_run=False)
+    org = Organisation.objects.get(juristic_id=rows[0]["juristic_id"])
+    assert org.name_th == "บริษัท ผู้ประกอบการใหม่ จำกัด"
+    assert org.kind == "operator"
+    assert Factory.objects.get().operator == org
