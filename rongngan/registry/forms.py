@@ -109,6 +109,8 @@ class FactoryFilterForm(forms.Form):
 
 
 class FactoryForm(forms.Form):
+    wide_fields = ("name_th", "name_en", "address")
+
     registration_no = _text(_("Registration number"))
     former_registration_no = _text(_("Former registration number"))
     name_th = _text(_("Name (Thai)"))
@@ -238,6 +240,8 @@ class FactoryForm(forms.Form):
 
 
 class MachineForm(forms.Form):
+    wide_fields: tuple[str, ...] = ()
+
     name = _text(_("Machine"))
     machine_type = _text(_("Type"))
     maker = _text(_("Maker"))

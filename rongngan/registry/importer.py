@@ -27,6 +27,7 @@ from rongngan.registry.models import Factory
 from rongngan.registry.services import (
     AUDITED_FIELDS,
     OPERATOR_REQUIRED,
+    SEARCH_FIELDS,
     UNKNOWN_OPERATOR,
 )
 from rongngan.registry.validation import (
@@ -323,15 +324,7 @@ def _write(acting_user: Any, rows: list[tuple[int, dict[str, Any], dict[str, Any
             }
             row |= {"id": pk, "operator_id": operators[key].pk, "created_at": now}
             row["updated_at"] = now
-            row["search_text"] = search_text(
-                [
-                    row.get("name_th"),
-                    row.get("name_en"),
-                    row.get("registration_no"),
-                    row.get("former_registration_no"),
-                    row.get("juristic_id"),
-                ]
-            )
+            row["search_text"] = search_text(row.get(name) for name in SEARCH_FIELDS)
             factories.append(row)
             links += [{"factory_id": pk, "factorytype_id": t.pk} for t in types]
             changes = {

@@ -9,13 +9,17 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rongngan.core.models import AuditEntry
-from rongngan.core.scoping import factory_q, role_of, scope_factories, sees_internal_fields
+from rongngan.core.scoping import (
+    NATIONAL_WRITE,
+    factory_q,
+    role_of,
+    scope_factories,
+    sees_internal_fields,
+)
 from rongngan.core.search import any_row, filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
 from rongngan.registry.models import Factory, FactoryAssignment, ImportJob, Machine
 from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
-
-FILTERS = ("province", "district", "category", "factory_class", "status", "q", "estate")
 
 
 def factories_for_user(user: Any) -> QuerySet[Factory]:
@@ -123,7 +127,7 @@ def import_jobs_for_user(user: Any) -> QuerySet[ImportJob]:
     qs = ImportJob.objects.select_related("created_by")
     if not user.is_authenticated:
         return qs.none()
-    return qs if role_of(user) in {"admin", "officer"} else qs.filter(created_by=user)
+    return qs if role_of(user) in NATIONAL_WRITE else qs.filter(created_by=user)
 
 
 def import_job_for_user(user: Any, pk: Any) -> ImportJob:

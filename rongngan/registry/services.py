@@ -35,10 +35,12 @@ UNKNOWN_OPERATOR = _("Unknown operator organisation “%(value)s”.")
 OPERATOR_REQUIRED = _("Give the operator organisation, or the juristic ID of the operator.")
 
 
+# The fields whose words make a factory's search_text (see core.search).
+SEARCH_FIELDS = ("name_th", "name_en", "registration_no", "former_registration_no", "juristic_id")
+
+
 def factory_search_text(f: Factory) -> str:
-    return search_text(
-        [f.name_th, f.name_en, f.registration_no, f.former_registration_no, f.juristic_id]
-    )
+    return search_text(getattr(f, name) for name in SEARCH_FIELDS)
 
 
 def resolve_operator(
