@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rongngan.core",
     "rongngan.accounts",
     "rongngan.registry",
+    "rongngan.plan",
 ]
 
 MIDDLEWARE = [

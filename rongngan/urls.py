@@ -11,6 +11,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("rongngan.accounts.urls")),
     path("factories/", include("rongngan.registry.urls")),
+    path("plan/", include("rongngan.plan.urls")),
     path("api/v1/", include("rongngan.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "rongngan.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app's metrics.py registers the KPI metrics it publishes (see core.metrics).
+        autodiscover_modules("metrics")

@@ -120,6 +120,11 @@ class Factory(models.Model):
     def __str__(self) -> str:
         return f"{self.name_th} ({self.registration_no})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:factory_detail", args=[self.pk])
+
 
 class FactoryAssignment(models.Model):
     """An inspector's case: the inspector may read the factory while the assignment is active."""
@@ -190,6 +195,11 @@ class Machine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:factory_detail", args=[self.factory_id])
 
 
 class ImportJob(models.Model):
