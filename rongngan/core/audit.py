@@ -88,3 +88,56 @@ def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def display_rows(entries: Iterable[AuditEntry], model_of: Any = None) -> list[dict[str, Any]]:
+    """Entries as pages show them: field labels, before and after as text, newest first.
+
+    `model_of(entry)` names the model whose field labels to use (default: the entry's own).
+    """
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.translation import gettext as _
+
+    def label(model: Any, name: str) -> str:
+        try:
+            return str(model._meta.get_field(name).verbose_name) if model else name
+        except FieldDoesNotExist:
+            return name
+
+    def show(value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value) or "—"
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+        return str(value)
+
+    rows = []
+    for e in entries:
+        model = (
+            model_of(e) if model_of else (e.object_type.model_class() if e.object_type else None)
+        )
+        changes = e.changes or {}
+        rows.append(
+            {
+                "at": e.at,
+                "who": e.actor_username or _("system"),
+                "action": e.get_action_display(),
+                "note": e.note,
+                "source": e.source,
+                "changes": [
+                    (label(model, name), show(pair[0]), show(pair[1]))
+                    for name, pair in changes.items()
+                    if isinstance(pair, list | tuple) and len(pair) == 2
+                ],
+                "facts": [
+                    (label(model, name), show(value))
+                    for name, value in changes.items()
+                    if not (isinstance(value, list | tuple) and len(value) == 2)
+                ],
+            }
+        )
+    return rows

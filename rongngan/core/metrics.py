@@ -31,6 +31,11 @@ class Metric:
     # (attribute path, lazy label) pairs shown for each record in the drill-down
     columns: Sequence[tuple[str, Any]] = field(default_factory=tuple)
 
+    @property
+    def has_records(self) -> bool:
+        """Whether the records behind a value can be listed (templates must not call them)."""
+        return self.records is not None
+
 
 _REGISTRY: dict[str, Metric] = {}
 

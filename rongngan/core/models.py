@@ -60,6 +60,10 @@ class AuditEntry(models.Model):
         ASSIGN = "assign", _("assigned")
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login_failed", _("login failed")
+        LOAD = "load", _("loaded from a data file")
+        BIND = "bind", _("bound to a metric")
+        MEASURE = "measure", _("value entered")
+        PROGRESS = "progress", _("progress reported")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

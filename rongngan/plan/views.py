@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rongngan.core.audit import history
+from rongngan.core.audit import display_rows, history
 from rongngan.core.errors import RongnganValidationError
 from rongngan.core.thai import (
     fiscal_quarter,
@@ -137,7 +137,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
         "budget_total": sum((p.budget for p in top), Decimal(0)),
         "can_edit": services.can_edit_plan(request.user),
         "findings_count": len(check_plan(plan)) if not queries.is_public(request.user) else None,
-        "history": history(plan)[:20] if queries.sees_internal(request.user) else [],
+        "history": display_rows(history(plan)[:20]) if queries.sees_internal(request.user) else [],
     }
     return render(request, "plan/plan_detail.html", context)
 
@@ -338,7 +338,7 @@ def kpi_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "form": form,
         "internal": internal,
         "superseded": superseded,
-        "history": history(kpi)[:30] if internal else [],
+        "history": display_rows(history(kpi)[:30]) if internal else [],
         "status_labels": STATUS_LABELS,
         "sees_drilldown": queries.sees_drilldown(request.user),
         "can_edit": services.can_edit_plan(request.user),
@@ -459,7 +459,7 @@ def project_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "disbursed": sum((p.disbursed for p in progress), Decimal(0)),
         "form": form,
         "can_edit": can_edit,
-        "history": history(project)[:30] if internal else [],
+        "history": display_rows(history(project)[:30]) if internal else [],
     }
     return render(request, "plan/project_detail.html", context)
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rongngan.core.audit import display_rows
 from rongngan.core.errors import RongnganValidationError
 from rongngan.core.geo import thailand_geojson
 from rongngan.core.scoping import can_register, role_of, sees_internal_fields
@@ -134,42 +135,15 @@ def thailand_outline(request: HttpRequest) -> JsonResponse:
 
 def _history_rows(factory: Factory) -> list[dict[str, Any]]:
     machine_type = ContentType.objects.get_for_model(Machine)
+    entries = queries.factory_history(factory)
 
-    def label(model: type[Factory] | type[Machine], name: str) -> str:
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            return name
+    def model_of(e: Any) -> type[Factory] | type[Machine]:
+        return Machine if e.object_type_id == machine_type.pk else Factory
 
-    def show(value: Any) -> str:
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value) or "—"
-        return str(value)
-
-    rows = []
-    for e in queries.factory_history(factory):
-        model = Machine if e.object_type_id == machine_type.pk else Factory
-        note = e.note
-        if model is Machine:
-            note = f"{_('Machine')}: {e.object_repr}" + (f" · {e.note}" if e.note else "")
-        rows.append(
-            {
-                "at": e.at,
-                "who": e.actor_username or _("system"),
-                "action": e.get_action_display(),
-                "note": note,
-                "source": e.source,
-                "changes": [
-                    (label(model, name), show(pair[0]), show(pair[1]))
-                    for name, pair in (e.changes or {}).items()
-                    if isinstance(pair, list | tuple) and len(pair) == 2
-                ],
-            }
-        )
+    rows = display_rows(entries, model_of)
+    for e, row in zip(entries, rows, strict=True):
+        if model_of(e) is Machine:
+            row["note"] = f"{_('Machine')}: {e.object_repr}" + (f" · {e.note}" if e.note else "")
     return rows
 
 

@@ -64,9 +64,7 @@ def test_a_factory_counted_in_q1_is_not_counted_again_in_q2(bound, mini_plan):
     assert r.actual == 1
 
 
-def test_an_override_replaces_the_computed_quarter_and_both_stay_visible(
-    bound, mini_plan, officer
-):
+def test_an_override_replaces_the_computed_quarter_and_both_stay_visible(bound, mini_plan, officer):
     MachineFactory(factory=FactoryFactory(), registered_on=date(2019, 11, 5))
     with pytest.raises(RongnganValidationError) as exc:
         services.measurement_record(
@@ -134,8 +132,9 @@ def test_a_manual_value_needs_evidence_or_a_note(mini_plan, officer):
     assert exc.value.problems[0].code == "evidence_or_note"
 
 
-def test_only_officers_and_the_responsible_officer_measure(mini_plan, operator_a, committee,
-                                                          provincial_officer):
+def test_only_officers_and_the_responsible_officer_measure(
+    mini_plan, operator_a, committee, provincial_officer
+):
     kpi = KPI.objects.get(plan=mini_plan, code="K2.1")
     data = {"fiscal_year": 2563, "quarter": 1, "value": 90, "note": "n"}
     for user in (operator_a, committee, provincial_officer):
