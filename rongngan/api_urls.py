@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from rongngan.accounts.api import MeView, TokenView
+from rongngan.plan import api as plan_api
 from rongngan.registry import api as registry_api
 
 router = DefaultRouter()
@@ -10,6 +11,10 @@ router.register("factories", registry_api.FactoryViewSet, basename="factory")
 router.register("factory-types", registry_api.FactoryTypeViewSet, basename="factory-type")
 router.register("imports", registry_api.ImportJobViewSet, basename="import-job")
 router.register("provinces", registry_api.ProvinceViewSet, basename="province")
+router.register("plan/plans", plan_api.PlanViewSet, basename="plan")
+router.register("plan/strategies", plan_api.StrategyViewSet, basename="plan-strategy")
+router.register("plan/projects", plan_api.ProjectViewSet, basename="plan-project")
+router.register("plan/kpis", plan_api.KPIViewSet, basename="plan-kpi")
 
 machine_list = registry_api.MachineViewSet.as_view({"get": "list", "post": "create"})
 machine_detail = registry_api.MachineViewSet.as_view({"get": "retrieve", "patch": "partial_update"})

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core.errors import render_in
+from rongngan.plan.measure import plain
 from rongngan.plan.models import KPI, Plan, Project
 
 
@@ -66,11 +67,6 @@ class Bi:
         return self.en if translation.get_language() == "en" else self.th
 
 
-def _fmt(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def check_plan(plan: Plan) -> list[Finding]:
     findings: list[Finding] = []
     projects = list(
@@ -92,10 +88,10 @@ def check_plan(plan: Plan) -> list[Finding]:
                         BUDGET_SUM,
                         {
                             "code": p.code,
-                            "budget": _fmt(p.budget),
+                            "budget": plain(p.budget),
                             "count": len(children),
-                            "total": _fmt(total),
-                            "difference": _fmt(p.budget - total),
+                            "total": plain(total),
+                            "difference": plain(p.budget - total),
                         },
                     )
                 )
@@ -125,11 +121,11 @@ def check_plan(plan: Plan) -> list[Finding]:
                     TARGET_DIFFERS,
                     {
                         "code": k.code,
-                        "target": _fmt(target) if target is not None else "—",
+                        "target": plain(target) if target is not None else "—",
                         "unit": Bi(k.unit_label_th, k.unit_label_en),
                         "year": s.fiscal_year,
                         "where": Bi(s.where_th, s.where_en),
-                        "stated": _fmt(s.value),
+                        "stated": plain(s.value),
                         "stated_unit": Bi(
                             s.unit_label_th or k.unit_label_th, s.unit_label_en or k.unit_label_en
                         ),

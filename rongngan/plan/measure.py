@@ -91,6 +91,12 @@ class KPIResult:
         return self.actual / self.target
 
 
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 10.0000 -> "10", 31.4500 -> "31.45"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def quarters_until(fiscal_year: int, as_of: date) -> list[tuple[int, date, date]]:
     """The quarters of `fiscal_year` begun by `as_of`, each cut at `as_of`."""
     out = []

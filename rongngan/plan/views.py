@@ -11,7 +11,6 @@ from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,13 +20,12 @@ from rongngan.core.errors import RongnganValidationError
 from rongngan.core.thai import (
     fiscal_quarter,
     fiscal_quarter_bounds,
-    fiscal_year,
     fiscal_year_bounds,
-    fiscal_year_elapsed_share,
 )
 from rongngan.plan import measure, queries, services
 from rongngan.plan.consistency import check_plan
 from rongngan.plan.models import KPI, Plan, Project, ProjectProgress
+from rongngan.plan.period import Period
 from rongngan.plan.status import AT_RISK, MET, NO_DATA, NO_TARGET, OFF_TRACK, ON_TRACK
 
 STATUS_LABELS = {
@@ -39,62 +37,6 @@ STATUS_LABELS = {
     NO_TARGET: gettext_lazy("no target"),
 }
 STATUS_ORDER = [MET, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, NO_TARGET]
-
-
-# --------------------------------------------------------------------------------------------
-# Period chosen on a page
-
-
-class Period:
-    """The fiscal year and quarter a page shows, and the date values are judged on.
-
-    Staff see a year as of today (or the end of a chosen quarter); the public sees only
-    finished quarters.
-    """
-
-    def __init__(self, request: HttpRequest, plan: Plan) -> None:
-        today = timezone.localdate()
-        current = fiscal_year(today)
-        default_year = min(max(current, plan.first_year), plan.last_year)
-        try:
-            year = int(request.GET.get("year") or default_year)
-        except ValueError:
-            year = default_year
-        if year not in plan.years:
-            year = default_year
-        try:
-            quarter = int(request.GET.get("quarter") or 0)
-        except ValueError:
-            quarter = 0
-        quarter = quarter if quarter in (1, 2, 3, 4) else 0
-        self.year = year
-        self.public = queries.is_public(request.user)
-        limit = measure.finished_as_of(year, today) if self.public else today
-        if quarter:
-            as_of = fiscal_quarter_bounds(year, quarter)[1]
-            if limit is not None and as_of > limit:
-                as_of = limit
-        else:
-            as_of = limit
-        self.available = as_of is not None and as_of >= fiscal_year_bounds(year)[0]
-        self.as_of = measure.clamp_as_of(year, as_of) if self.available else None
-        self.quarter = quarter
-        if self.as_of is not None:
-            fy, q = fiscal_quarter(self.as_of)
-            self.as_of_quarter = q if fy == year else 4
-            self.share = fiscal_year_elapsed_share(year, self.as_of)
-        else:
-            self.as_of_quarter = 0
-            self.share = 0.0
-        self.years = plan.years
-        self.quarters = [1, 2, 3, 4]
-
-    def query(self, **extra: Any) -> str:
-        from urllib.parse import urlencode
-
-        params = {"year": self.year, **({"quarter": self.quarter} if self.quarter else {})}
-        params.update(extra)
-        return urlencode(params)
 
 
 def _plan(request: HttpRequest, code: str) -> Plan:
