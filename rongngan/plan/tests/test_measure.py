@@ -1,7 +1,6 @@
 """KPI results: computed from records, by hand, overridden; the consistency check."""
 
 from datetime import date
-from decimal import Decimal as D
 
 import pytest
 from django.db import connection
@@ -14,7 +13,7 @@ from rongngan.plan.consistency import check_plan
 from rongngan.plan.loader import load_plan
 from rongngan.plan.measure import finished_as_of, kpi_results
 from rongngan.plan.models import KPI, Measurement, Plan
-from rongngan.plan.status import MET, NO_DATA, OFF_TRACK, ON_TRACK
+from rongngan.plan.status import MET, NO_DATA, OFF_TRACK
 from rongngan.plan.tests.conftest import MINI_PLAN
 from rongngan.registry.tests.factories import FactoryFactory, MachineFactory
 
