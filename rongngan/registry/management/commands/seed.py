@@ -17,6 +17,7 @@ from rongngan.accounts.models import Organisation, Role, User
 from rongngan.core import audit
 from rongngan.core.errors import render_in
 from rongngan.core.models import Province
+from rongngan.core.seeds import run_steps
 from rongngan.registry import importer, seeding
 from rongngan.registry.models import Factory, Machine
 from rongngan.registry.services import factory_assign_inspector
@@ -83,8 +84,9 @@ class Command(BaseCommand):
         else:
             self._import(system, generated, progress=progress)
             self._machines(system, generated, progress=progress)
-        if opts["scale"] == "demo":
-            users = self._demo_users(system, generated)
+        users = self._demo_users(system, generated) if opts["scale"] == "demo" else None
+        run_steps(scale=opts["scale"], seed=opts["seed"], actor=system, stdout=self.stdout)
+        if users is not None:
             self._print_logins(users)
         self.stdout.write(f"Seed done in {time.monotonic() - started:.1f} s.")
 
