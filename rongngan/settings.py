@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rongngan.accounts",
     "rongngan.registry",
     "rongngan.plan",
+    "rongngan.waste",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +237,8 @@ LOGGING = {
     },
 }
 TASK_QUEUE_MAX_AGE_SECONDS = envint("TASK_QUEUE_MAX_AGE_SECONDS", "300")
+
+# Waste manifest clocks (days), see rongngan/waste/clocks.py.
+WASTE_RECEIPT_CONTACT_DAYS = int(os.environ.get("WASTE_RECEIPT_CONTACT_DAYS", "35"))
+WASTE_RECEIPT_EXCEPTION_DAYS = int(os.environ.get("WASTE_RECEIPT_EXCEPTION_DAYS", "45"))
+WASTE_DISCREPANCY_DAYS = int(os.environ.get("WASTE_DISCREPANCY_DAYS", "15"))

@@ -17,6 +17,7 @@ class Organisation(models.Model):
         OPERATOR = "operator", _("Factory operator")
         LAB = "lab", _("Private analytical laboratory")
         WASTE_PROCESSOR = "waste_processor", _("Waste processor")
+        WASTE_TRANSPORTER = "waste_transporter", _("Waste transporter")
 
     code = models.SlugField(max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -24,6 +24,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def plain(value: Any) -> Any:
+    """Changes as JSON, keeping the order of lists (a [before, after] pair stays a pair)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(plain(v) for v in value)
+    return jsonable(value)
+
+
 def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
@@ -66,7 +77,7 @@ def entry(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr,
-        changes=changes or {},
+        changes=plain(changes or {}),
         note=note,
         request_id=ctx.request_id,
         ip=ctx.ip,

@@ -8,7 +8,8 @@ need to know the apps that build on it.
 from collections.abc import Callable
 from typing import Any
 
-Step = Callable[..., None]  # step(*, scale: str, seed: int, actor: User, stdout: OutputWrapper)
+# step(*, scale, seed, actor, stdout) -> demo logins it made: [(user, what they see)] or None
+Step = Callable[..., list[tuple[Any, str]] | None]
 _STEPS: list[tuple[int, str, Step]] = []
 
 
@@ -22,9 +23,12 @@ def seed_step(order: int) -> Callable[[Step], Step]:
     return register
 
 
-def run_steps(**kwargs: Any) -> None:
+def run_steps(**kwargs: Any) -> list[tuple[Any, str]]:
+    """Runs every step; returns the demo logins they made, to print with the others."""
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("seeding")
+    logins: list[tuple[Any, str]] = []
     for _, _, fn in sorted(_STEPS, key=lambda s: (s[0], s[1])):
-        fn(**kwargs)
+        logins.extend(fn(**kwargs) or [])
+    return logins

@@ -85,9 +85,9 @@ class Command(BaseCommand):
             self._import(system, generated, progress=progress)
             self._machines(system, generated, progress=progress)
         users = self._demo_users(system, generated) if opts["scale"] == "demo" else None
-        run_steps(scale=opts["scale"], seed=opts["seed"], actor=system, stdout=self.stdout)
+        more = run_steps(scale=opts["scale"], seed=opts["seed"], actor=system, stdout=self.stdout)
         if users is not None:
-            self._print_logins(users)
+            self._print_logins(users + more)
         self.stdout.write(f"Seed done in {time.monotonic() - started:.1f} s.")
 
     def _system_user(self) -> User:

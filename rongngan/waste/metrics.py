@@ -1,0 +1,141 @@
+"""Waste metrics the action plan binds KPIs to (see core.metrics).
+
+"Entering proper management" counts what a processor accepted into a *final* operation (R1-R11,
+D1-D12), on the date it was received. Waste that goes first to storage or regrouping (R12, R13,
+D13-D15) is not counted there; the manifest that carries it on from the store (linked by
+`previous`) counts it when it reaches its final operation, so each tonne counts once.
+The operation is the one the processor recorded, or the planned one until it does.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rongngan.core.metrics import Period, metric
+from rongngan.waste.models import Manifest, ManifestLine
+
+COUNTED = [
+    Manifest.Status.ACCEPTED,
+    Manifest.Status.PARTLY_REFUSED,
+    Manifest.Status.PROCESSED,
+    Manifest.Status.CORRECTED,
+]
+KG_PER_MILLION_TONNES = Decimal(1_000_000_000)
+
+
+def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, day after end 00:00) in Bangkok time, for datetime columns."""
+    tz = timezone.get_default_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def _in(period: Period, prefix: str = "manifest__") -> Q:
+    lo, hi = bounds(*period)
+    return Q(**{f"{prefix}received_at__gte": lo, f"{prefix}received_at__lt": hi})
+
+
+def _final(prefix: str = "manifest__") -> Q:
+    return Q(**{f"{prefix}final_operation__final": True}) | Q(
+        **{f"{prefix}final_operation__isnull": True, f"{prefix}operation__final": True}
+    )
+
+
+def _utilised(prefix: str = "manifest__") -> Q:
+    recovery = {"kind": "recovery", "final": True}
+    return Q(**{f"{prefix}final_operation__{k}": v for k, v in recovery.items()}) | Q(
+        **{f"{prefix}final_operation__isnull": True},
+        **{f"{prefix}operation__{k}": v for k, v in recovery.items()},
+    )
+
+
+def _counted_lines() -> QuerySet:
+    return ManifestLine.objects.filter(manifest__status__in=COUNTED).filter(_final())
+
+
+def counted_manifests(start: dt.date, end: dt.date, *, hazardous: bool | None = None) -> QuerySet:
+    qs = Manifest.objects.filter(status__in=COUNTED).filter(_final(""), _in((start, end), ""))
+    if hazardous is not None:
+        qs = qs.filter(lines__hazardous=hazardous, lines__accepted_kg__gt=0).distinct()
+    return qs.select_related("generator", "processor", "operation", "final_operation").order_by(
+        "received_at", "pk"
+    )
+
+
+def _tonnes(periods: Sequence[Period], hazardous: bool) -> list[Decimal | None]:
+    agg = _counted_lines().aggregate(
+        **{
+            f"p{i}": Sum("accepted_kg", filter=_in(p) & Q(hazardous=hazardous))
+            for i, p in enumerate(periods)
+        }
+    )
+    return [(agg[f"p{i}"] or Decimal(0)) / KG_PER_MILLION_TONNES for i in range(len(periods))]
+
+
+COLUMNS = (
+    ("generator", _("generator")),
+    ("processor", _("processor")),
+    ("final_operation", _("operation applied")),
+    ("received_at", _("received")),
+)
+
+
+@metric(
+    "waste.hazardous_tonnes_managed",
+    label=_("Hazardous industrial waste entering proper management (million t)"),
+    unit="million_tonnes_per_year",
+    accumulation="cumulative",
+    description=_(
+        "Accepted quantity of hazardous lines on manifests received in the period by a "
+        "processor for a final operation (R1-R11, D1-D12); storage and regrouping are followed "
+        "to the final operation and counted once."
+    ),
+    records=lambda start, end: counted_manifests(start, end, hazardous=True),
+    columns=COLUMNS,
+)
+def hazardous_tonnes_managed(periods: Sequence[Period]) -> list[Decimal | None]:
+    return _tonnes(periods, True)
+
+
+@metric(
+    "waste.nonhazardous_tonnes_managed",
+    label=_("Non-hazardous industrial waste entering proper management (million t)"),
+    unit="million_tonnes_per_year",
+    accumulation="cumulative",
+    description=_("As for hazardous waste, for lines whose code is not hazardous."),
+    records=lambda start, end: counted_manifests(start, end, hazardous=False),
+    columns=COLUMNS,
+)
+def nonhazardous_tonnes_managed(periods: Sequence[Period]) -> list[Decimal | None]:
+    return _tonnes(periods, False)
+
+
+@metric(
+    "waste.utilisation_rate",
+    label=_("Industrial waste utilisation rate (%)"),
+    unit="percent",
+    accumulation="level",
+    description=_(
+        "Accepted quantity whose final operation is recovery (R1-R11), as a percentage of all "
+        "accepted quantity with a final operation, received in the period."
+    ),
+    records=lambda start, end: counted_manifests(start, end),
+    columns=COLUMNS,
+)
+def utilisation_rate(periods: Sequence[Period]) -> list[Decimal | None]:
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"all{i}"] = Sum("accepted_kg", filter=_in(p))
+        aggregates[f"rec{i}"] = Sum("accepted_kg", filter=_in(p) & _utilised())
+    agg = _counted_lines().aggregate(**aggregates)
+    out: list[Decimal | None] = []
+    for i in range(len(periods)):
+        total = agg[f"all{i}"]
+        out.append(None if not total else (agg[f"rec{i}"] or Decimal(0)) * 100 / total)
+    return out

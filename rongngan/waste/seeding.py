@@ -1,0 +1,232 @@
+"""Demo data for industrial waste: transporters, processors with permits (factories of
+categories 101, 105 and 106 in the register), generators' streams and approvals, and a year of
+manifests walked through the real services (signatures in order, receipts, some refusals,
+discrepancies and a storage chain). Deterministic for a given seed."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from rongngan.accounts.models import Organisation, Role
+from rongngan.core.seeds import seed_step
+from rongngan.registry.models import Factory
+from rongngan.waste import services
+from rongngan.waste.models import Approval, Manifest, Operation, ProcessorPermit, WasteCode
+
+TRANSPORTERS = [
+    ("wt-safe", "บริษัท ขนส่งกากปลอดภัย จำกัด", "Safe Waste Transport Co., Ltd."),
+    ("wt-east", "บริษัท อีสเทิร์น เวสต์ โลจิสติกส์ จำกัด", "Eastern Waste Logistics Co., Ltd."),
+    ("wt-siam", "ห้างหุ้นส่วนจำกัด สยามขนส่งวัสดุ", "Siam Materials Haulage Ltd. Part."),
+]
+# (code, operations a processor may be permitted for, typical tonnes per load, description)
+STREAMS = [
+    ("160601", ["R4", "D9"], ("0.5", "3"), "แบตเตอรี่ตะกั่วกรดใช้แล้ว"),
+    ("130205", ["R9", "R13"], ("2", "12"), "น้ำมันหล่อลื่นใช้แล้ว"),
+    ("080111", ["D10", "R1"], ("0.2", "2"), "สีและวาร์นิชเสื่อมสภาพ"),
+    ("120109", ["D9", "R9"], ("1", "8"), "น้ำมันหล่อเย็นจากงานกลึง"),
+    ("100101", ["D5", "R5"], ("10", "40"), "เถ้าหนักจากหม้อไอน้ำ"),
+    ("150110", ["R3", "D10"], ("0.3", "2"), "บรรจุภัณฑ์ปนเปื้อนสารอันตราย"),
+    ("120101", ["R4"], ("3", "20"), "เศษเหล็กจากการกลึง"),
+    ("190814", ["D5", "R3"], ("5", "25"), "ตะกอนจากระบบบำบัดน้ำเสีย"),
+]
+SEED_PREFIX = "seed-"
+
+
+def _party_user(org: Organisation) -> Any:
+    """An inactive user acting for `org` when the demo walks a manifest (cannot sign in)."""
+    User = get_user_model()
+    user = User.objects.filter(username=f"{SEED_PREFIX}{org.code}"[:150]).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=f"{SEED_PREFIX}{org.code}"[:150],
+            role=Role.OPERATOR,
+            organisation=org,
+            is_active=False,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@seed_step(order=200)
+def seed_waste(*, scale: str, seed: int, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
+    if scale != "demo" or Manifest.objects.exists():
+        return []
+    rng = random.Random(seed)
+    with transaction.atomic():
+        logins = _seed(rng, actor, stdout)
+    return logins
+
+
+def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
+    from rongngan.registry.seeding import DEMO_PASSWORD
+
+    User = get_user_model()
+    today = timezone.localdate()
+    ops = {o.code: o for o in Operation.objects.all()}
+    codes = {c.code: c for c in WasteCode.objects.filter(code__in=[s[0] for s in STREAMS])}
+    streams = [s for s in STREAMS if s[0] in codes]
+    transporters = []
+    for code, th, en in TRANSPORTERS:
+        org, _ = Organisation.objects.get_or_create(
+            code=code,
+            defaults={"kind": Organisation.Kind.WASTE_TRANSPORTER, "name_th": th, "name_en": en},
+        )
+        transporters.append(org)
+    processors = list(
+        Factory.objects.filter(primary_type__code__in=["101", "105", "106"], operator__isnull=False)
+        .select_related("operator")
+        .order_by("registration_no")[:6]
+    )
+    if len(processors) < 2:
+        stdout.write("Waste demo: fewer than two waste-service factories; skipped.")
+        return []
+    since = today - dt.timedelta(days=3 * 365)
+    for i, p in enumerate(processors):
+        for code, operations, _q, _d in streams:
+            for op in operations:
+                if (i + len(op)) % 3 != 0 or i == 0:
+                    ProcessorPermit.objects.get_or_create(
+                        processor=p,
+                        waste_code=codes[code],
+                        operation=ops[op],
+                        valid_from=since,
+                        defaults={
+                            "capacity_tonnes": Decimal(rng.choice([2000, 5000, 20000])),
+                            "permit_no": f"กอ.{p.province_id}-{i + 1:03d}/{code}",
+                        },
+                    )
+    officer = User.objects.filter(role=Role.OFFICER, is_active=True).first() or actor
+    demo_operator = User.objects.filter(username="operator").first()
+    generators = list(
+        Factory.objects.filter(operator__isnull=False)
+        .exclude(pk__in=[p.pk for p in processors])
+        .order_by("registration_no")[:40]
+    )
+    if demo_operator is not None:
+        own = list(Factory.objects.filter(operator_id=demo_operator.organisation_id)[:3])
+        generators = own + [g for g in generators if g not in own]
+    approvals: list[Approval] = []
+    for g in generators[:30]:
+        user = (
+            demo_operator
+            if demo_operator and g.operator_id == demo_operator.organisation_id
+            else _party_user(g.operator)
+        )
+        for code, operations, (_lo, hi), description in rng.sample(streams, 2):
+            stream = services.stream_register(
+                acting_user=user,
+                generator=g,
+                data={
+                    "waste_code": code,
+                    "description": description,
+                    "expected_tonnes": str(Decimal(hi) * 12),
+                },
+            )
+            for p in processors:
+                op = next(
+                    (o for o in operations if services.permitted(p, codes[code], ops[o], today)),
+                    None,
+                )
+                if op is None:
+                    continue
+                a = services.approval_request(
+                    acting_user=user,
+                    stream=stream,
+                    data={
+                        "processor": p.pk,
+                        "operation": op,
+                        "quantity_tonnes": str(Decimal(hi) * 12),
+                    },
+                )
+                services.approval_decide(acting_user=officer, approval=a, approve=True)
+                approvals.append(a)
+                break
+    made = 0
+    now = timezone.now()
+    for n in range(240):
+        a = rng.choice(approvals)
+        generator = a.stream.generator
+        gen_user = (
+            demo_operator
+            if demo_operator and generator.operator_id == demo_operator.organisation_id
+            else _party_user(generator.operator)
+        )
+        spec = next(s for s in streams if s[0] == a.stream.waste_code_id)
+        lo, hi = (Decimal(x) for x in spec[2])
+        qty = (lo + (hi - lo) * Decimal(str(rng.random()))).quantize(Decimal("0.001"))
+        chain = rng.sample(transporters, rng.choice([1, 1, 1, 2]))
+        m = services.manifest_create(
+            acting_user=gen_user,
+            data={
+                "approval": a.pk,
+                "lines": [{"waste_code": spec[0], "quantity": qty, "unit": "t", "bulk": True}],
+                "transporters": [
+                    {
+                        "organisation": t.code,
+                        "vehicle": f"{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
+                    }
+                    for t in chain
+                ],
+            },
+        ).obj
+        made += 1
+        start = now - dt.timedelta(days=rng.uniform(2, 360))
+        stage = rng.random()
+        if stage < 0.04:
+            continue  # a draft
+        t = start
+        m = services.manifest_sign(acting_user=gen_user, manifest=m, data={"signed_at": t})
+        if stage < 0.08:
+            continue  # scheduled
+        for org in chain:
+            t += dt.timedelta(hours=rng.uniform(1, 20))
+            m = services.manifest_sign(
+                acting_user=_party_user(org), manifest=m, data={"signed_at": t}
+            )
+        if stage < 0.14 and n % 3 == 0:
+            continue  # still in transit (some overdue)
+        proc_user = _party_user(a.processor.operator)
+        t += dt.timedelta(hours=rng.uniform(2, 30))
+        off = Decimal(str(rng.choice([1, 1, 1, 1, 0.97, 1.04, 0.85, 1.15])))
+        received = (qty * 1000 * off).quantize(Decimal("0.1"))
+        refused = (received / 4).quantize(Decimal("0.1")) if rng.random() < 0.05 else Decimal(0)
+        m = services.manifest_receive(
+            acting_user=proc_user,
+            manifest=m,
+            data={
+                "signed_at": t,
+                "lines": [
+                    {"number": 1, "received_quantity": received, "refused_quantity": refused}
+                ],
+            },
+        ).obj
+        if m.status in (Manifest.Status.ACCEPTED, Manifest.Status.PARTLY_REFUSED) and stage > 0.2:
+            t += dt.timedelta(days=rng.uniform(1, 10))
+            if t < now:
+                services.manifest_process(
+                    acting_user=proc_user,
+                    manifest=m,
+                    data={"signed_at": t, "operation": m.operation_id},
+                )
+    stdout.write(
+        f"Waste demo: {len(transporters)} transporters, {len(processors)} processors, "
+        f"{len(approvals)} approvals, {made} manifests."
+    )
+    logins = []
+    for username, org, sees in [
+        ("transporter", transporters[0], transporters[0].name_th),
+        ("processor", processors[0].operator, processors[0].name_th),
+    ]:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, role=Role.OPERATOR, organisation=org
+            )
+        logins.append((user, f"{sees} (waste)"))
+    return logins

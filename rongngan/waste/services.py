@@ -1,0 +1,982 @@
+"""Every write about industrial waste: validated first, one transaction, an audit entry each.
+
+Parties act only for themselves: a generator's or processor's operator users for their factory,
+a transporter's users for their company. Officers decide approvals and resolve discrepancies.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from rongngan.accounts.models import Organisation
+from rongngan.core import audit
+from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.scoping import NATIONAL_WRITE, role_of
+from rongngan.core.thai import be_year
+from rongngan.registry.models import Factory
+from rongngan.waste.codes import normalize_code, normalize_operation
+from rongngan.waste.models import (
+    KG_PER_TONNE,
+    Approval,
+    Correction,
+    Manifest,
+    ManifestLine,
+    ManifestTransporter,
+    ManifestVersion,
+    Operation,
+    ProcessorPermit,
+    Signature,
+    Unit,
+    WasteCode,
+    WasteStream,
+)
+
+MSG = {
+    "required": _("This field is required."),
+    "number": _("Give a number."),
+    "negative": _("Cannot be below zero."),
+    "positive": _("Must be more than zero."),
+    "bad_code": _("“%(value)s” is not a waste code (six digits, e.g. 16 06 01)."),
+    "unknown_code": _("Waste code %(value)s is not in the List of Waste."),
+    "not_an_entry": _("%(value)s is a chapter or sub-chapter heading, not a waste entry."),
+    "bad_operation": _("“%(value)s” is not a recovery or disposal operation (R1-R13, D1-D15)."),
+    "hazard_fixed": _("Code %(value)s is always %(kind)s; it cannot be declared otherwise."),
+    "not_a_processor": _("This factory holds no waste permit."),
+    "processor_not_permitted": _(
+        "The processor is not permitted to receive %(waste)s for operation %(operation)s."
+    ),
+    "approval_not_valid": _("The removal approval is not approved or has expired."),
+    "approval_other_generator": _("The approval belongs to another factory's waste stream."),
+    "unknown_transporter": _("Unknown waste transporter “%(value)s”."),
+    "no_transporter": _("Name at least one transporter."),
+    "no_lines": _("Add at least one waste line."),
+    "density_required": _("Give the density (kg/L) to convert litres or cubic metres."),
+    "unit": _("Unit must be kg, t, L or m3."),
+    "containers_or_bulk": _("Give the container type and count, or mark the line as bulk."),
+    "reason_required": _("Give a reason."),
+    "not_draft": _("Only a draft can be deleted; this manifest is %(status)s."),
+    "not_editable": _("A signed manifest is never edited; open a correction instead."),
+    "out_of_order": _("It is not this party's turn to sign: the manifest is %(status)s."),
+    "not_party": _("You do not act for the party that signs this step."),
+    "before_previous": _("A signature cannot be dated before the previous one (%(previous)s)."),
+    "in_future": _("A signature cannot be dated in the future."),
+    "bad_datetime": _("Give a date and time (ISO 8601)."),
+    "open_correction": _("A correction is already open on this manifest."),
+    "not_signed": _("Only a signed manifest is corrected; edit the draft instead."),
+    "unknown_field": _("“%(value)s” cannot be corrected."),
+    "unknown_line": _("The manifest has no line %(value)s."),
+    "refused_too_much": _("The refused quantity is more than what was received."),
+    "nothing_refused": _("Nothing was refused on this manifest."),
+    "no_discrepancy": _("This manifest has no open discrepancy."),
+    "not_final_yet": _("Record the receipt first."),
+    "decided": _("This request has already been decided."),
+}
+
+
+@dataclass
+class Outcome:
+    """A write's result with its warnings (saved, shown, not errors)."""
+
+    obj: Any
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class _Form:
+    def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.data = data
+        self.prefix = prefix
+        self.problems: list[Problem] = []
+
+    def problem(self, name: str | None, code: str, **params: Any) -> None:
+        where = f"{self.prefix}{name}" if name else (self.prefix.rstrip(".") or None)
+        self.problems.append(Problem(where, code, MSG[code], params))
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        value = self.data.get(name)
+        value = "" if value is None else str(value).strip()
+        if required and not value:
+            self.problem(name, "required")
+        return value
+
+    def decimal(
+        self, name: str, *, required: bool = True, positive: bool = False
+    ) -> Decimal | None:
+        raw = self.data.get(name)
+        if raw is None or str(raw).strip() == "":
+            if required:
+                self.problem(name, "required")
+            return None
+        if isinstance(raw, float):
+            raw = repr(raw)
+        try:
+            value = Decimal(str(raw).replace(",", "").strip())
+        except InvalidOperation:
+            self.problem(name, "number")
+            return None
+        if not value.is_finite():
+            self.problem(name, "number")
+            return None
+        if value < 0:
+            self.problem(name, "negative")
+        elif positive and value == 0:
+            self.problem(name, "positive")
+        return value
+
+    def code(self, name: str) -> WasteCode | None:
+        raw = self.text(name, required=True)
+        if not raw:
+            return None
+        try:
+            code = normalize_code(raw)
+        except ValueError:
+            self.problem(name, "bad_code", value=raw)
+            return None
+        obj = WasteCode.objects.filter(code=code).first()
+        if obj is None:
+            self.problem(name, "unknown_code", value=code)
+        elif obj.level != WasteCode.Level.ENTRY:
+            self.problem(name, "not_an_entry", value=obj.display)
+            return None
+        return obj
+
+    def operation(self, name: str) -> Operation | None:
+        raw = self.text(name, required=True)
+        if not raw:
+            return None
+        try:
+            obj = Operation.objects.filter(code=normalize_operation(raw)).first()
+        except ValueError:
+            obj = None
+        if obj is None:
+            self.problem(name, "bad_operation", value=raw)
+        return obj
+
+    def when(self, name: str) -> dt.datetime | None:
+        raw = self.data.get(name)
+        if raw in (None, ""):
+            return None
+        if isinstance(raw, dt.datetime):
+            value = raw
+        else:
+            value = parse_datetime(str(raw))
+            if value is None:
+                self.problem(name, "bad_datetime")
+                return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+
+    def check(self) -> None:
+        if self.problems:
+            raise RongnganValidationError(self.problems)
+
+
+def to_kg(quantity: Decimal, unit: str, density: Decimal | None) -> Decimal:
+    """Exact conversion to kilograms; litres and cubic metres need a density in kg/L."""
+    if unit == Unit.KG:
+        return quantity
+    if unit == Unit.T:
+        return quantity * KG_PER_TONNE
+    if density is None:
+        raise ValueError("density required")
+    litres = quantity if unit == Unit.L else quantity * 1000
+    return litres * density
+
+
+# --------------------------------------------------------------------------------------------
+# Who acts for whom
+
+
+def acts_for_factory(user: Any, factory: Factory) -> bool:
+    return (
+        role_of(user) == "operator"
+        and factory.operator_id is not None
+        and user.organisation_id == factory.operator_id
+    )
+
+
+def acts_for_org(user: Any, org: Organisation) -> bool:
+    return role_of(user) == "operator" and user.organisation_id == org.pk
+
+
+def is_officer_for(user: Any, factory: Factory) -> bool:
+    role = role_of(user)
+    return role in NATIONAL_WRITE or (
+        role == "provincial_officer" and user.province_id == factory.province_id
+    )
+
+
+def permitted(processor: Factory, code: WasteCode, operation: Operation, on: dt.date) -> bool:
+    return (
+        ProcessorPermit.objects.filter(
+            processor=processor, waste_code=code, operation=operation, valid_from__lte=on
+        )
+        .exclude(valid_until__lt=on)
+        .exists()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Streams and approvals
+
+
+@transaction.atomic
+def stream_register(
+    *, acting_user: Any, generator: Factory, data: Mapping[str, Any]
+) -> WasteStream:
+    if not (acts_for_factory(acting_user, generator) or is_officer_for(acting_user, generator)):
+        raise PermissionError("not allowed to register this factory's waste")
+    f = _Form(data)
+    code = f.code("waste_code")
+    description = f.text("description", required=True)
+    expected = f.decimal("expected_tonnes")
+    declared = data.get("hazardous")
+    hazardous = None
+    if code is not None:
+        if code.hazard == WasteCode.Hazard.ABSOLUTE or (not code.hazard and not code.mirror_of):
+            hazardous = code.hazardous
+            if declared not in (None, "") and _bool(declared) != hazardous:
+                kind = _("hazardous") if hazardous else _("non-hazardous")
+                f.problem("hazardous", "hazard_fixed", value=code.display, kind=kind)
+        else:
+            # A mirror pair: the code itself says which side was assessed.
+            hazardous = code.hazardous
+    f.check()
+    stream = WasteStream.objects.create(
+        generator=generator,
+        waste_code=code,
+        description=description,
+        hazardous=hazardous,
+        expected_tonnes=expected,
+        created_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=stream,
+        changes=audit.snapshot(
+            stream, ["waste_code", "description", "hazardous", "expected_tonnes"]
+        ),
+    )
+    return stream
+
+
+def _bool(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@transaction.atomic
+def approval_request(*, acting_user: Any, stream: WasteStream, data: Mapping[str, Any]) -> Approval:
+    if not acts_for_factory(acting_user, stream.generator):
+        raise PermissionError("only the generator asks for approval")
+    f = _Form(data)
+    operation = f.operation("operation")
+    quantity = f.decimal("quantity_tonnes", positive=True)
+    ref = f.text("processor", required=True)
+    processor = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
+    if ref and processor is None:
+        f.problem("processor", "not_a_processor")
+    elif processor is not None and operation is not None:
+        if not ProcessorPermit.objects.filter(processor=processor).exists():
+            f.problem("processor", "not_a_processor")
+        elif not permitted(processor, stream.waste_code, operation, timezone.localdate()):
+            f.problem(
+                "processor",
+                "processor_not_permitted",
+                waste=stream.waste_code.display,
+                operation=operation.code,
+            )
+    f.check()
+    approval = Approval.objects.create(
+        stream=stream,
+        processor=processor,
+        operation=operation,
+        quantity_tonnes=quantity,
+        requested_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=approval,
+        changes={
+            "stream": stream.pk,
+            "processor": processor.pk,
+            "operation": operation.code,
+            "quantity_tonnes": str(quantity),
+        },
+    )
+    return approval
+
+
+@transaction.atomic
+def approval_decide(
+    *,
+    acting_user: Any,
+    approval: Approval,
+    approve: bool,
+    reason: str = "",
+    valid_until: dt.date | None = None,
+) -> Approval:
+    if not is_officer_for(acting_user, approval.stream.generator):
+        raise PermissionError("only officers decide approvals")
+    f = _Form({"reason": reason})
+    if approval.status != Approval.Status.REQUESTED:
+        f.problem(None, "decided")
+    if not approve and not reason.strip():
+        f.problem("reason", "reason_required")
+    f.check()
+    today = timezone.localdate()
+    approval.status = Approval.Status.APPROVED if approve else Approval.Status.REFUSED
+    approval.reason = reason.strip()
+    approval.decided_by = acting_user
+    approval.decided_at = timezone.now()
+    if approve:
+        approval.valid_until = valid_until or today.replace(year=today.year + 1)
+    approval.save()
+    audit.record(
+        actor=acting_user,
+        action="status",
+        obj=approval,
+        changes={
+            "status": ["requested", approval.status],
+            "reason": approval.reason,
+            "valid_until": approval.valid_until,
+        },
+    )
+    return approval
+
+
+# --------------------------------------------------------------------------------------------
+# Manifests
+
+
+def next_number(year_be: int) -> str:
+    prefix = f"WM{year_be}-"
+    last = (
+        Manifest.objects.select_for_update()
+        .filter(number__startswith=prefix)
+        .aggregate(m=Max("number"))["m"]
+    )
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{n:07d}"
+
+
+def _lines(
+    f: _Form,
+    raw: Any,
+    processor: Factory | None,
+    operation: Operation | None,
+    stream: WasteStream | None,
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    out: list[dict[str, Any]] = []
+    warnings: list[Problem] = []
+    if not raw:
+        f.problem("lines", "no_lines")
+        return out, warnings
+    today = timezone.localdate()
+    for i, item in enumerate(raw, start=1):
+        lf = _Form(item or {}, prefix=f"lines[{i}].")
+        code = lf.code("waste_code")
+        quantity = lf.decimal("quantity", positive=True)
+        unit = lf.text("unit", required=True)
+        if unit and unit not in Unit.values:
+            lf.problem("unit", "unit")
+        density = lf.decimal("density", required=False, positive=True)
+        if unit in (Unit.L, Unit.M3) and density is None:
+            lf.problem("density", "density_required")
+        bulk = _bool(item.get("bulk")) if item else False
+        container_type = lf.text("container_type")
+        count = None
+        if not bulk:
+            count = lf.decimal("container_count", required=False, positive=True)
+            if not container_type or count is None:
+                lf.problem("container_count", "containers_or_bulk")
+        if code and processor and operation and not permitted(processor, code, operation, today):
+            lf.problem(
+                "waste_code",
+                "processor_not_permitted",
+                waste=code.display,
+                operation=operation.code,
+            )
+        f.problems.extend(lf.problems)
+        if lf.problems:
+            continue
+        kg = to_kg(quantity, unit, density)
+        if stream is not None and stream.expected_tonnes and kg > stream.expected_tonnes * 1000 / 4:
+            warnings.append(
+                Problem(
+                    f"lines[{i}].quantity",
+                    "far_above_usual",
+                    _("%(kg)s kg is more than a quarter of the stream's expected %(t)s t a year."),
+                    {"kg": kg.normalize(), "t": stream.expected_tonnes.normalize()},
+                )
+            )
+        out.append(
+            {
+                "number": i,
+                "waste_code": code,
+                "hazardous": stream.hazardous
+                if stream and stream.waste_code == code
+                else code.hazardous,
+                "quantity": quantity,
+                "unit": unit,
+                "density": density,
+                "quantity_kg": kg,
+                "bulk": bulk,
+                "container_type": container_type,
+                "container_count": int(count) if count is not None else None,
+            }
+        )
+    return out, warnings
+
+
+def _transporters(f: _Form, raw: Any) -> list[tuple[Organisation, str]]:
+    out = []
+    if not raw:
+        f.problem("transporters", "no_transporter")
+        return out
+    for i, item in enumerate(raw, start=1):
+        item = item if isinstance(item, Mapping) else {"organisation": item}
+        ref = str(item.get("organisation") or "").strip()
+        org = (
+            Organisation.objects.filter(kind=Organisation.Kind.WASTE_TRANSPORTER)
+            .filter(**({"pk": ref} if ref.isdigit() else {"code": ref}))
+            .first()
+            if ref
+            else None
+        )
+        if org is None:
+            f.problems.append(
+                Problem(
+                    f"transporters[{i}].organisation",
+                    "unknown_transporter",
+                    MSG["unknown_transporter"],
+                    {"value": ref},
+                )
+            )
+            continue
+        out.append((org, str(item.get("vehicle") or "").strip()))
+    return out
+
+
+@transaction.atomic
+def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
+    """A draft manifest for an approved stream: lines, ordered transporters, the processor."""
+    f = _Form(data)
+    ref = f.text("approval", required=True)
+    approval = (
+        Approval.objects.select_related("stream__generator", "processor", "operation")
+        .filter(pk=ref)
+        .first()
+        if ref.isdigit()
+        else None
+    )
+    if ref and approval is None:
+        f.problem("approval", "approval_not_valid")
+    if approval is not None:
+        if not acts_for_factory(acting_user, approval.stream.generator):
+            raise PermissionError("only the generator creates its manifests")
+        if not approval.is_valid_on(timezone.localdate()):
+            f.problem("approval", "approval_not_valid")
+    previous = None
+    prev_ref = f.text("previous")
+    if prev_ref:
+        previous = Manifest.objects.filter(pk=prev_ref).first() if prev_ref.isdigit() else None
+    lines, warnings = _lines(
+        f,
+        data.get("lines"),
+        approval.processor if approval else None,
+        approval.operation if approval else None,
+        approval.stream if approval else None,
+    )
+    transporters = _transporters(f, data.get("transporters"))
+    f.check()
+    manifest = Manifest.objects.create(
+        number=next_number(be_year(timezone.localdate().year)),
+        generator=approval.stream.generator,
+        processor=approval.processor,
+        approval=approval,
+        operation=approval.operation,
+        previous=previous,
+        created_by=acting_user,
+    )
+    ManifestLine.objects.bulk_create(ManifestLine(manifest=manifest, **line) for line in lines)
+    ManifestTransporter.objects.bulk_create(
+        ManifestTransporter(manifest=manifest, order=i, transporter=org, vehicle=vehicle)
+        for i, (org, vehicle) in enumerate(transporters, start=1)
+    )
+    audit.record(actor=acting_user, action="create", obj=manifest, changes=snapshot(manifest))
+    return Outcome(manifest, warnings)
+
+
+def snapshot(m: Manifest) -> dict[str, Any]:
+    """The manifest as a record: what a version keeps."""
+    return {
+        "number": m.number,
+        "generator": m.generator_id,
+        "processor": m.processor_id,
+        "operation": m.operation_id,
+        "approval": m.approval_id,
+        "previous": m.previous_id,
+        "lines": [
+            {
+                "number": ln.number,
+                "waste_code": ln.waste_code_id,
+                "hazardous": ln.hazardous,
+                "quantity": str(ln.quantity),
+                "unit": ln.unit,
+                "density": str(ln.density) if ln.density is not None else None,
+                "quantity_kg": str(ln.quantity_kg),
+                "bulk": ln.bulk,
+                "container_type": ln.container_type,
+                "container_count": ln.container_count,
+            }
+            for ln in m.lines.order_by("number")
+        ],
+        "transporters": [
+            {"order": t.order, "transporter": t.transporter_id, "vehicle": t.vehicle}
+            for t in m.transporters.order_by("order")
+        ],
+    }
+
+
+@transaction.atomic
+def manifest_delete(*, acting_user: Any, manifest: Manifest) -> None:
+    """Deletes a draft (nobody has signed it); anything later is refused."""
+    if not acts_for_factory(acting_user, manifest.generator):
+        raise PermissionError("only the generator deletes its drafts")
+    if manifest.status != Manifest.Status.DRAFT:
+        raise RongnganValidationError(
+            [
+                Problem(
+                    None, "not_draft", MSG["not_draft"], {"status": manifest.get_status_display()}
+                )
+            ]
+        )
+    audit.record(
+        actor=acting_user,
+        action="update",
+        obj=manifest,
+        note="draft deleted",
+        changes={"status": ["draft", "deleted"]},
+    )
+    manifest.lines.all().delete()
+    manifest.transporters.all().delete()
+    manifest.delete()
+
+
+def _last_signature(manifest: Manifest) -> Signature | None:
+    return manifest.signatures.order_by("-signed_at", "-pk").first()
+
+
+def _sign(
+    f: _Form,
+    manifest: Manifest,
+    user: Any,
+    step: str,
+    when: dt.datetime | None,
+    order: int | None = None,
+) -> Signature:
+    now = timezone.now()
+    when = when or now
+    if when > now + dt.timedelta(minutes=5):
+        f.problem("signed_at", "in_future")
+    last = _last_signature(manifest)
+    if last is not None and when < last.signed_at:
+        f.problem("signed_at", "before_previous", previous=timezone.localtime(last.signed_at))
+    f.check()
+    return Signature.objects.create(
+        manifest=manifest, step=step, transporter_order=order, signed_by=user, signed_at=when
+    )
+
+
+def _version(
+    manifest: Manifest, user: Any, *, reason: str = "", changes: dict | None = None
+) -> None:
+    manifest.version += 1
+    ManifestVersion.objects.create(
+        manifest=manifest,
+        number=manifest.version,
+        snapshot=snapshot(manifest),
+        changes=changes or {},
+        reason=reason,
+        created_by=user,
+    )
+
+
+def _locked(manifest: Manifest) -> Manifest:
+    return Manifest.objects.select_for_update().get(pk=manifest.pk)
+
+
+@transaction.atomic
+def manifest_sign(
+    *, acting_user: Any, manifest: Manifest, data: Mapping[str, Any] | None = None
+) -> Manifest:
+    """The next hand-over signature: the generator's, then each transporter's in order."""
+    manifest = _locked(manifest)
+    f = _Form(data or {})
+    when = f.when("signed_at")
+    status = manifest.status
+    transporters = list(manifest.transporters.select_related("transporter"))
+    signed = manifest.signatures.filter(step=Signature.Step.TRANSPORTER).count()
+    if status == Manifest.Status.DRAFT:
+        if not acts_for_factory(acting_user, manifest.generator):
+            raise PermissionError(MSG["not_party"])
+        _sign(f, manifest, acting_user, Signature.Step.GENERATOR, when)
+        manifest.status = Manifest.Status.SCHEDULED
+        _version(manifest, acting_user, reason="signed by the generator")
+    elif status in (Manifest.Status.SCHEDULED, Manifest.Status.IN_TRANSIT) and signed < len(
+        transporters
+    ):
+        expected = transporters[signed]
+        if not acts_for_org(acting_user, expected.transporter):
+            raise PermissionError(MSG["not_party"])
+        sig = _sign(f, manifest, acting_user, Signature.Step.TRANSPORTER, when, expected.order)
+        if manifest.status == Manifest.Status.SCHEDULED:
+            manifest.status = Manifest.Status.IN_TRANSIT
+            manifest.shipped_at = sig.signed_at
+    else:
+        f.problem(None, "out_of_order", status=manifest.get_status_display())
+        f.check()
+    manifest.save()
+    audit.record(
+        actor=acting_user,
+        action="status",
+        obj=manifest,
+        changes={"status": [status, manifest.status]},
+    )
+    return manifest
+
+
+DISCREPANCY_SHARE = Decimal("0.10")
+
+
+def line_discrepancies(line: ManifestLine) -> list[str]:
+    """Significant discrepancies at receipt (see the e-Manifest rules):
+    bulk weight off by more than 10 %, any difference in container count, another waste code."""
+    found = []
+    if line.bulk and line.received_kg is not None and line.quantity_kg:
+        if abs(line.received_kg - line.quantity_kg) > line.quantity_kg * DISCREPANCY_SHARE:
+            found.append("quantity")
+    if not line.bulk and line.received_containers is not None:
+        if line.received_containers != line.container_count:
+            found.append("containers")
+    if line.received_code_id and line.received_code_id != line.waste_code_id:
+        found.append("type")
+    return found
+
+
+@transaction.atomic
+def manifest_receive(*, acting_user: Any, manifest: Manifest, data: Mapping[str, Any]) -> Outcome:
+    """The processor's receipt: per line what arrived and what is refused; flags discrepancies."""
+    manifest = _locked(manifest)
+    if not acts_for_factory(acting_user, manifest.processor):
+        raise PermissionError(MSG["not_party"])
+    f = _Form(data)
+    transporters = manifest.transporters.count()
+    signed = manifest.signatures.filter(step=Signature.Step.TRANSPORTER).count()
+    if manifest.status != Manifest.Status.IN_TRANSIT or signed < transporters:
+        f.problem(None, "out_of_order", status=manifest.get_status_display())
+        f.check()
+    when = f.when("signed_at")
+    lines = {ln.number: ln for ln in manifest.lines.select_related("waste_code")}
+    given = {}
+    for i, item in enumerate(data.get("lines") or [], start=1):
+        lf = _Form(item or {}, prefix=f"lines[{i}].")
+        number = lf.decimal("number")
+        line = lines.get(int(number)) if number is not None else None
+        if number is not None and line is None:
+            lf.problem("number", "unknown_line", value=number)
+        received = lf.decimal("received_quantity")
+        unit = lf.text("unit") or "kg"
+        if unit not in Unit.values:
+            lf.problem("unit", "unit")
+        density = lf.decimal("density", required=False, positive=True)
+        if unit in (Unit.L, Unit.M3) and density is None and line is not None:
+            density = line.density
+            if density is None:
+                lf.problem("density", "density_required")
+        refused = lf.decimal("refused_quantity", required=False) or Decimal(0)
+        containers = lf.decimal("received_containers", required=False)
+        code = None
+        if item and item.get("received_code"):
+            code = lf.code("received_code")
+        if not lf.problems and line is not None:
+            received_kg = to_kg(received, unit, density)
+            refused_kg = to_kg(refused, unit, density)
+            if refused_kg > received_kg:
+                lf.problem("refused_quantity", "refused_too_much")
+            given[line.number] = (received_kg, refused_kg, containers, code)
+        f.problems.extend(lf.problems)
+    for number in lines:
+        if number not in given and not f.problems:
+            f.problems.append(Problem(f"lines[{number}]", "required", MSG["required"]))
+    f.check()
+    sig = _sign(f, manifest, acting_user, Signature.Step.RECEIPT, when)
+    any_discrepancy = False
+    total_received = total_refused = Decimal(0)
+    for number, (received_kg, refused_kg, containers, code) in given.items():
+        line = lines[number]
+        line.received_kg = received_kg
+        line.refused_kg = refused_kg
+        line.accepted_kg = received_kg - refused_kg
+        line.received_containers = int(containers) if containers is not None else None
+        line.received_code = code
+        line.discrepancies = line_discrepancies(line)
+        any_discrepancy |= bool(line.discrepancies)
+        total_received += received_kg
+        total_refused += refused_kg
+        line.save()
+    if total_refused == 0:
+        manifest.status = Manifest.Status.ACCEPTED
+    elif total_refused == total_received:
+        manifest.status = Manifest.Status.REFUSED
+    else:
+        manifest.status = Manifest.Status.PARTLY_REFUSED
+    manifest.received_at = sig.signed_at
+    manifest.discrepancy = any_discrepancy
+    manifest.save()
+    audit.record(
+        actor=acting_user,
+        action="status",
+        obj=manifest,
+        changes={"status": ["in_transit", manifest.status], "discrepancy": any_discrepancy},
+    )
+    return Outcome(manifest)
+
+
+@transaction.atomic
+def manifest_process(*, acting_user: Any, manifest: Manifest, data: Mapping[str, Any]) -> Manifest:
+    """The processor records the operation actually applied to the accepted waste."""
+    manifest = _locked(manifest)
+    if not acts_for_factory(acting_user, manifest.processor):
+        raise PermissionError(MSG["not_party"])
+    f = _Form(data)
+    if manifest.status not in (Manifest.Status.ACCEPTED, Manifest.Status.PARTLY_REFUSED):
+        f.problem(None, "out_of_order", status=manifest.get_status_display())
+        f.check()
+    operation = f.operation("operation")
+    when = f.when("signed_at")
+    if operation is not None:
+        for line in manifest.lines.all():
+            if line.accepted_kg and not permitted(
+                manifest.processor,
+                line.received_code or line.waste_code,
+                operation,
+                timezone.localdate(),
+            ):
+                f.problem(
+                    "operation",
+                    "processor_not_permitted",
+                    waste=(line.received_code or line.waste_code).display,
+                    operation=operation.code,
+                )
+    f.check()
+    sig = _sign(f, manifest, acting_user, Signature.Step.PROCESSED, when)
+    before = manifest.status
+    manifest.final_operation = operation
+    manifest.processed_at = sig.signed_at
+    manifest.status = Manifest.Status.PROCESSED
+    manifest.save()
+    audit.record(
+        actor=acting_user,
+        action="status",
+        obj=manifest,
+        changes={"status": [before, manifest.status], "final_operation": operation.code},
+    )
+    return manifest
+
+
+@transaction.atomic
+def manifest_reroute(*, acting_user: Any, manifest: Manifest, data: Mapping[str, Any]) -> Outcome:
+    """The refused part goes on to another processor on a new manifest linked to this one."""
+    if not acts_for_factory(acting_user, manifest.generator):
+        raise PermissionError("only the generator sends the refused part on")
+    refused = [ln for ln in manifest.lines.all() if ln.refused_kg]
+    if not refused:
+        raise RongnganValidationError([Problem(None, "nothing_refused", MSG["nothing_refused"])])
+    lines = [
+        {
+            "waste_code": ln.received_code_id or ln.waste_code_id,
+            "quantity": ln.refused_kg,
+            "unit": "kg",
+            "bulk": True,
+        }
+        for ln in refused
+    ]
+    return manifest_create(
+        acting_user=acting_user,
+        data={**data, "lines": lines, "previous": manifest.pk},
+    )
+
+
+@transaction.atomic
+def discrepancy_resolve(*, acting_user: Any, manifest: Manifest, note: str) -> Manifest:
+    if not (
+        acts_for_factory(acting_user, manifest.generator)
+        or acts_for_factory(acting_user, manifest.processor)
+        or is_officer_for(acting_user, manifest.generator)
+    ):
+        raise PermissionError(MSG["not_party"])
+    f = _Form({"note": note})
+    if not manifest.discrepancy or manifest.discrepancy_resolved_at:
+        f.problem(None, "no_discrepancy")
+    if not note.strip():
+        f.problem("note", "reason_required")
+    f.check()
+    manifest.discrepancy_resolved_at = timezone.now()
+    manifest.save(update_fields=["discrepancy_resolved_at"])
+    audit.record(
+        actor=acting_user,
+        action="update",
+        obj=manifest,
+        note=note.strip(),
+        changes={"discrepancy_resolved_at": [None, manifest.discrepancy_resolved_at]},
+    )
+    return manifest
+
+
+# --------------------------------------------------------------------------------------------
+# Corrections
+
+CORRECTABLE_LINE_FIELDS = {
+    "waste_code",
+    "quantity",
+    "unit",
+    "density",
+    "container_type",
+    "container_count",
+}
+
+
+def _is_party(user: Any, m: Manifest) -> bool:
+    return (
+        acts_for_factory(user, m.generator)
+        or acts_for_factory(user, m.processor)
+        or any(acts_for_org(user, t.transporter) for t in m.transporters.all())
+    )
+
+
+@transaction.atomic
+def correction_open(*, acting_user: Any, manifest: Manifest, data: Mapping[str, Any]) -> Correction:
+    """Proposes a change to a signed manifest: {"lines": {"1": {"quantity": "900"}}, ...}."""
+    manifest = _locked(manifest)
+    if not (_is_party(acting_user, manifest) or is_officer_for(acting_user, manifest.generator)):
+        raise PermissionError(MSG["not_party"])
+    f = _Form(data)
+    reason = f.text("reason", required=True)
+    if manifest.status in (Manifest.Status.DRAFT, Manifest.Status.CANCELLED):
+        f.problem(None, "not_signed")
+    if manifest.corrections.filter(status=Correction.Status.OPEN).exists():
+        f.problem(None, "open_correction")
+    changes: dict[str, Any] = {"lines": {}}
+    numbers = set(manifest.lines.values_list("number", flat=True))
+    for number, fields in (data.get("lines") or {}).items():
+        if not str(number).isdigit() or int(number) not in numbers:
+            f.problem(f"lines.{number}", "unknown_line", value=number)
+            continue
+        clean: dict[str, Any] = {}
+        lf = _Form(fields or {}, prefix=f"lines.{number}.")
+        for name in fields or {}:
+            if name not in CORRECTABLE_LINE_FIELDS:
+                lf.problem(name, "unknown_field", value=name)
+        if "waste_code" in (fields or {}):
+            code = lf.code("waste_code")
+            clean["waste_code"] = code.code if code else None
+        for name in ("quantity", "density"):
+            if name in (fields or {}):
+                value = lf.decimal(name, positive=True)
+                clean[name] = str(value) if value is not None else None
+        if "container_count" in (fields or {}):
+            value = lf.decimal("container_count", positive=True)
+            clean["container_count"] = int(value) if value is not None else None
+        for name in ("unit", "container_type"):
+            if name in (fields or {}):
+                clean[name] = lf.text(name, required=name == "unit")
+                if name == "unit" and clean[name] not in Unit.values:
+                    lf.problem(name, "unit")
+        f.problems.extend(lf.problems)
+        changes["lines"][str(number)] = clean
+    for name in data:
+        if name not in ("lines", "reason"):
+            f.problem(name, "unknown_field", value=name)
+    f.check()
+    correction = Correction.objects.create(
+        manifest=manifest, changes=changes, reason=reason, opened_by=acting_user
+    )
+    audit.record(
+        actor=acting_user,
+        action="update",
+        obj=manifest,
+        note=f"correction opened: {reason}",
+        changes={"correction": correction.pk},
+    )
+    return correction
+
+
+@transaction.atomic
+def correction_apply(*, acting_user: Any, correction: Correction) -> Manifest:
+    """Applies an open correction: the manifest gets a new version; the old one is kept."""
+    manifest = _locked(correction.manifest)
+    if not (_is_party(acting_user, manifest) or is_officer_for(acting_user, manifest.generator)):
+        raise PermissionError(MSG["not_party"])
+    if correction.status != Correction.Status.OPEN:
+        raise RongnganValidationError([Problem(None, "decided", MSG["decided"])])
+    before = snapshot(manifest)
+    problems: list[Problem] = []
+    for number, fields in correction.changes.get("lines", {}).items():
+        line = manifest.lines.get(number=int(number))
+        for name, value in fields.items():
+            if name == "waste_code":
+                line.waste_code_id = value
+                line.hazardous = WasteCode.objects.get(code=value).hazardous
+            elif name in ("quantity", "density"):
+                setattr(line, name, Decimal(value))
+            else:
+                setattr(line, name, value)
+        try:
+            line.quantity_kg = to_kg(line.quantity, line.unit, line.density)
+        except ValueError:
+            problems.append(
+                Problem(f"lines.{number}.density", "density_required", MSG["density_required"])
+            )
+        line.discrepancies = line_discrepancies(line) if manifest.received_at else []
+        line.save()
+    if problems:
+        raise RongnganValidationError(problems)
+    manifest.discrepancy = any(ln.discrepancies for ln in manifest.lines.all())
+    after = snapshot(manifest)
+    changed = {
+        f"lines.{a['number']}.{k}": [b[k], a[k]]
+        for b, a in zip(before["lines"], after["lines"], strict=True)
+        for k in a
+        if a[k] != b[k]
+    }
+    _version(manifest, acting_user, reason=correction.reason, changes=changed)
+    if manifest.status == Manifest.Status.PROCESSED:
+        manifest.status = Manifest.Status.CORRECTED
+    manifest.save()
+    correction.status = Correction.Status.APPLIED
+    correction.closed_by = acting_user
+    correction.closed_at = timezone.now()
+    correction.save()
+    audit.record(
+        actor=acting_user,
+        action="update",
+        obj=manifest,
+        note=f"correction applied (v{manifest.version}): {correction.reason}",
+        changes=changed,
+    )
+    return manifest
+
+
+def lines_in(manifests: Sequence[Manifest]) -> list[ManifestLine]:
+    return list(ManifestLine.objects.filter(manifest__in=manifests))
