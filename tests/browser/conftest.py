@@ -77,7 +77,7 @@ def audit_rows_cleared(request: pytest.FixtureRequest) -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """After a browser test's flush, put back the reference data its migrations loaded.
 
-    The flush empties every table, provinces and factory types included; the tests after this one
+    The flush empties every table, provinces, factory types and waste codes included; the tests after this one
     (in this process) expect them as the migrations left them.
     """
     result = yield
@@ -89,10 +89,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         from rongngan.core.reference import load_geography
         from rongngan.registry.models import FactoryType
         from rongngan.registry.reference import load_factory_types
+        from rongngan.waste.models import Operation, WasteCode
+        from rongngan.waste.reference import load_reference
 
         with item.config.stash[blocking_manager_key].unblock():
             if not Province.objects.exists():
                 load_geography(Province, District, Subdistrict)
             if not FactoryType.objects.exists():
                 load_factory_types(FactoryType)
+            if not WasteCode.objects.exists():
+                load_reference(WasteCode, Operation)
     return result
