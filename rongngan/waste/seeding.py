@@ -230,3 +230,260 @@ def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
             )
         logins.append((user, f"{sees} (waste)"))
     return logins
+
+
+# --------------------------------------------------------------------------------------------
+# National scale: about a million manifests in the past year, written in bulk (COPY on
+# PostgreSQL). The rows are what the services would have written for manifests walked to the
+# end (signatures in order, receipt, operation), without the per-manifest audit entries and
+# version snapshots, which the benchmark does not read.
+
+NATIONAL_MANIFESTS = 1_000_000
+
+
+@seed_step(order=210)
+def seed_waste_national(*, scale: str, seed: int, actor: Any, stdout: Any) -> None:
+    if scale != "national" or Manifest.objects.exists():
+        return None
+    count = NATIONAL_MANIFESTS
+    import os
+
+    count = int(os.environ.get("RONGNGAN_NATIONAL_MANIFESTS", count))
+    _national(random.Random(seed), actor, stdout, count)
+    return None
+
+
+def _national(rng: random.Random, actor: Any, stdout: Any, count: int) -> None:
+    import time
+
+    from rongngan.core.bulk import allocate_ids, insert_rows
+    from rongngan.waste.models import (
+        WasteStream,
+    )
+
+    started = time.monotonic()
+    now = timezone.now()
+    today = timezone.localdate()
+    codes = {c.code: c for c in WasteCode.objects.filter(code__in=[s[0] for s in STREAMS])}
+    streams_spec = [s for s in STREAMS if s[0] in codes]
+    with transaction.atomic():
+        transporters = []
+        for i in range(200):
+            org, _ = Organisation.objects.get_or_create(
+                code=f"wt-n{i:03d}",
+                defaults={
+                    "kind": Organisation.Kind.WASTE_TRANSPORTER,
+                    "name_th": f"บริษัท ขนส่งกาก {i:03d} จำกัด",
+                },
+            )
+            transporters.append(org)
+        transporter_users = {org.pk: _party_user(org) for org in transporters[:20]}
+        processors = list(
+            Factory.objects.filter(primary_type__code__in=["101", "105", "106"])
+            .exclude(operator__isnull=True)
+            .order_by("registration_no")
+            .values_list("pk", "operator_id")[:2000]
+        )
+        since = today - dt.timedelta(days=3 * 365)
+        permit_rows = []
+        for i, (pk, _org) in enumerate(processors):
+            for code, operations, _q, _d in streams_spec:
+                for op in operations:
+                    if (i + len(op)) % 3 != 0 or i < 10:
+                        permit_rows.append(
+                            {
+                                "processor_id": pk,
+                                "waste_code_id": code,
+                                "operation_id": op,
+                                "capacity_tonnes": Decimal(rng.choice([20000, 50000, 200000])),
+                                "permit_no": "",
+                                "valid_from": since,
+                                "valid_until": None,
+                            }
+                        )
+        insert_rows(ProcessorPermit, permit_rows)
+        permitted = {
+            (r["processor_id"], r["waste_code_id"], r["operation_id"]) for r in permit_rows
+        }
+        generators = list(
+            Factory.objects.exclude(pk__in=[p for p, _ in processors])
+            .exclude(operator__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:50_000]
+        )
+        stream_ids = allocate_ids(WasteStream, len(generators))
+        stream_rows, approval_rows, approvals = [], [], []
+        approval_ids = allocate_ids(Approval, len(generators))
+        for sid, aid, g in zip(stream_ids, approval_ids, generators, strict=True):
+            code, operations, (lo, hi), description = rng.choice(streams_spec)
+            choices = [
+                (p, op)
+                for p, _ in rng.sample(processors, 8)
+                for op in operations
+                if (p, code, op) in permitted
+            ]
+            if not choices:
+                continue
+            p, op = choices[0]
+            stream_rows.append(
+                {
+                    "id": sid,
+                    "generator_id": g,
+                    "waste_code_id": code,
+                    "description": description,
+                    "hazardous": codes[code].hazardous,
+                    "expected_tonnes": Decimal(hi) * 12,
+                    "is_active": True,
+                    "created_by_id": actor.pk,
+                    "created_at": now,
+                }
+            )
+            approval_rows.append(
+                {
+                    "id": aid,
+                    "stream_id": sid,
+                    "processor_id": p,
+                    "operation_id": op,
+                    "quantity_tonnes": Decimal(hi) * 24,
+                    "status": "approved",
+                    "requested_by_id": actor.pk,
+                    "requested_at": now,
+                    "decided_by_id": actor.pk,
+                    "decided_at": now,
+                    "reason": "",
+                    "valid_until": today + dt.timedelta(days=365),
+                }
+            )
+            approvals.append((aid, g, p, op, code, Decimal(lo), Decimal(hi)))
+        insert_rows(WasteStream, stream_rows, columns=[*stream_rows[0]])
+        insert_rows(Approval, approval_rows, columns=[*approval_rows[0]])
+        operators = dict(
+            Factory.objects.filter(pk__in=[p for p, _ in processors]).values_list(
+                "pk", "operator_id"
+            )
+        )
+        processor_users = {}
+        for pk, org_id in list(operators.items())[:50]:
+            processor_users[pk] = _party_user(Organisation.objects.get(pk=org_id))
+        generator_user = actor
+        manifest_ids = allocate_ids(Manifest, count)
+        year_be = today.year + 543
+
+        def manifests():
+            for n, mid in enumerate(manifest_ids):
+                aid, g, p, op, code, lo, hi = approvals[n % len(approvals)]
+                shipped = now - dt.timedelta(days=rng.uniform(1, 365), hours=rng.uniform(0, 23))
+                received = shipped + dt.timedelta(hours=rng.uniform(2, 48))
+                processed = received + dt.timedelta(days=rng.uniform(0.5, 10))
+                done = processed < now
+                qty = (lo + (hi - lo) * Decimal(rng.random())).quantize(Decimal("0.001"))
+                yield mid, aid, g, p, op, code, qty, shipped, received, processed, done
+
+        m_rows, l_rows, t_rows, s_rows = [], [], [], []
+        for mid, aid, g, p, op, code, qty, shipped, received, processed, done in manifests():
+            tr = transporters[mid % len(transporters)]
+            m_rows.append(
+                {
+                    "id": mid,
+                    "number": f"WM{year_be}N-{mid:08d}",
+                    "generator_id": g,
+                    "processor_id": p,
+                    "approval_id": aid,
+                    "operation_id": op,
+                    "status": "processed" if done else "accepted",
+                    "version": 1,
+                    "previous_id": None,
+                    "created_by_id": generator_user.pk,
+                    "created_at": shipped - dt.timedelta(hours=2),
+                    "shipped_at": shipped,
+                    "received_at": received,
+                    "processed_at": processed if done else None,
+                    "final_operation_id": op if done else None,
+                    "discrepancy": False,
+                    "discrepancy_resolved_at": None,
+                    "escalated_at": None,
+                }
+            )
+            kg = qty * 1000
+            l_rows.append(
+                {
+                    "manifest_id": mid,
+                    "number": 1,
+                    "waste_code_id": code,
+                    "hazardous": codes[code].hazardous,
+                    "quantity": qty,
+                    "unit": "t",
+                    "density": None,
+                    "quantity_kg": kg,
+                    "bulk": True,
+                    "container_type": "",
+                    "container_count": None,
+                    "received_kg": kg,
+                    "received_containers": None,
+                    "received_code_id": None,
+                    "accepted_kg": kg,
+                    "refused_kg": Decimal(0),
+                    "discrepancies": [],
+                }
+            )
+            t_rows.append({"manifest_id": mid, "order": 1, "transporter_id": tr.pk, "vehicle": ""})
+            tuser = transporter_users.get(tr.pk, actor)
+            puser = processor_users.get(p, actor)
+            s_rows.extend(
+                [
+                    {
+                        "manifest_id": mid,
+                        "step": "generator",
+                        "transporter_order": None,
+                        "signed_by_id": generator_user.pk,
+                        "signed_at": shipped - dt.timedelta(hours=1),
+                        "recorded_at": shipped,
+                    },
+                    {
+                        "manifest_id": mid,
+                        "step": "transporter",
+                        "transporter_order": 1,
+                        "signed_by_id": tuser.pk,
+                        "signed_at": shipped,
+                        "recorded_at": shipped,
+                    },
+                    {
+                        "manifest_id": mid,
+                        "step": "receipt",
+                        "transporter_order": None,
+                        "signed_by_id": puser.pk,
+                        "signed_at": received,
+                        "recorded_at": received,
+                    },
+                ]
+            )
+            if done:
+                s_rows.append(
+                    {
+                        "manifest_id": mid,
+                        "step": "processed",
+                        "transporter_order": None,
+                        "signed_by_id": puser.pk,
+                        "signed_at": processed,
+                        "recorded_at": processed,
+                    }
+                )
+            if len(m_rows) >= 50_000:
+                _flush(insert_rows, m_rows, l_rows, t_rows, s_rows)
+                m_rows, l_rows, t_rows, s_rows = [], [], [], []
+        _flush(insert_rows, m_rows, l_rows, t_rows, s_rows)
+    stdout.write(
+        f"Waste national: {len(processors):,} processors, {len(stream_rows):,} streams and "
+        f"approvals, {count:,} manifests in {time.monotonic() - started:.0f} s."
+    )
+
+
+def _flush(insert_rows: Any, m_rows: list, l_rows: list, t_rows: list, s_rows: list) -> None:
+    from rongngan.waste.models import ManifestLine, ManifestTransporter, Signature
+
+    if not m_rows:
+        return
+    insert_rows(Manifest, m_rows, columns=[*m_rows[0]])
+    insert_rows(ManifestLine, l_rows)
+    insert_rows(ManifestTransporter, t_rows)
+    insert_rows(Signature, s_rows)
