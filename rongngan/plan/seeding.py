@@ -54,7 +54,8 @@ def seed_demo(plan: Plan, actor: Any, *, seed: int = 2563) -> dict[str, int]:
                 value = target * performance * Decimal(str(rng.uniform(0.97, 1.02)))
             if kpi.unit in (Unit.PERCENT, Unit.PERCENT_REDUCTION):
                 value = min(value, Decimal(100))
-            value = value.quantize(Decimal("0.01") if value < 100 else Decimal("1"))
+            whole = kpi.unit == Unit.COUNT or value >= 100
+            value = value.quantize(Decimal("1") if whole else Decimal("0.01"))
             services.measurement_record(
                 acting_user=actor,
                 kpi=kpi,

@@ -58,3 +58,18 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.filter
+def num(value: Any, places: int = 4) -> str:
+    """A quantity as people read it: thousands separated, no trailing zeros (2,000; 94.3)."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return "—"
+    try:
+        d = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = f"{d:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
