@@ -149,7 +149,7 @@ def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
                 break
     made = 0
     now = timezone.now()
-    for n in range(240):
+    for n in range(300):
         a = rng.choice(approvals)
         generator = a.stream.generator
         gen_user = (
@@ -176,8 +176,16 @@ def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
             },
         ).obj
         made += 1
-        start = now - dt.timedelta(days=rng.uniform(2, 360))
+        if n % 5 < 2:
+            # Some in the action plan's years (FY 2563-2565), so its waste KPIs have values.
+            start = timezone.make_aware(dt.datetime(2019, 10, 1)) + dt.timedelta(
+                days=rng.uniform(0, 3 * 365 - 30)
+            )
+        else:
+            start = now - dt.timedelta(days=rng.uniform(2, 360))
         stage = rng.random()
+        if n % 5 < 2:
+            stage = max(stage, 0.3)  # old manifests have been walked to the end
         if stage < 0.04:
             continue  # a draft
         t = start
