@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core import audit, metrics
@@ -422,6 +423,9 @@ def kpi_save(
     f.check()
     for name, value in values.items():
         setattr(kpi, name, value)
+    if creating:
+        last = KPI.objects.filter(plan=plan).aggregate(m=Max("sort"))["m"]
+        kpi.sort = (last or 0) + 1
     kpi.save()
     for year, value in targets.items():
         if value is None:
