@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from rongngan.accounts.api import MeView, TokenView
 from rongngan.plan import api as plan_api
 from rongngan.registry import api as registry_api
+from rongngan.waste import api as waste_api
 
 router = DefaultRouter()
 router.register("factories", registry_api.FactoryViewSet, basename="factory")
@@ -15,6 +16,12 @@ router.register("plan/plans", plan_api.PlanViewSet, basename="plan")
 router.register("plan/strategies", plan_api.StrategyViewSet, basename="plan-strategy")
 router.register("plan/projects", plan_api.ProjectViewSet, basename="plan-project")
 router.register("plan/kpis", plan_api.KPIViewSet, basename="plan-kpi")
+router.register("waste/codes", waste_api.WasteCodeViewSet, basename="waste-code")
+router.register("waste/operations", waste_api.OperationViewSet, basename="waste-operation")
+router.register("waste/streams", waste_api.StreamViewSet, basename="waste-stream")
+router.register("waste/approvals", waste_api.ApprovalViewSet, basename="waste-approval")
+router.register("waste/manifests", waste_api.ManifestViewSet, basename="waste-manifest")
+router.register("waste/processors", waste_api.ProcessorViewSet, basename="waste-processor")
 
 machine_list = registry_api.MachineViewSet.as_view({"get": "list", "post": "create"})
 machine_detail = registry_api.MachineViewSet.as_view({"get": "retrieve", "patch": "partial_update"})

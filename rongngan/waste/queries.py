@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from rongngan.core.scoping import NATIONAL_READ, factory_q, role_of
+from rongngan.core.scoping import NATIONAL_READ, factory_q, role_of, scope_factories
 from rongngan.core.thai import fiscal_year, fiscal_year_bounds
 from rongngan.registry.models import Factory
 from rongngan.waste.metrics import COUNTED, bounds
@@ -35,12 +35,10 @@ def manifests_for_user(user: Any) -> QuerySet[Manifest]:
         return qs
     if role == "public":
         return qs.none()
-    q = Q(pk__in=[])
-    gen, proc = factory_q(user, path="generator__"), factory_q(user, path="processor__")
-    if gen is not None:
-        q |= gen
-    if proc is not None:
-        q |= proc
+    # Subqueries of the factories in reach, so that joins through inspector assignments
+    # cannot repeat a manifest.
+    reach = scope_factories(Factory.objects.all(), user).values("pk")
+    q = Q(generator_id__in=reach) | Q(processor_id__in=reach)
     if role == "operator" and user.organisation_id:
         q |= Q(
             Exists(
@@ -86,11 +84,10 @@ def approvals_for_user(user: Any) -> QuerySet[Approval]:
     )
     if role_of(user) == "public":
         return qs.none()
-    q = factory_q(user, path="stream__generator__")
-    if q is None:
+    if factory_q(user) is None:
         return qs
-    proc = factory_q(user, path="processor__")
-    return qs.filter(q | proc) if proc is not None else qs.filter(q)
+    reach = scope_factories(Factory.objects.all(), user).values("pk")
+    return qs.filter(Q(stream__generator_id__in=reach) | Q(processor_id__in=reach))
 
 
 def processors(

@@ -78,6 +78,14 @@ MSG = {
     "no_discrepancy": _("This manifest has no open discrepancy."),
     "not_final_yet": _("Record the receipt first."),
     "decided": _("This request has already been decided."),
+    "bad_previous": _(
+        "The earlier manifest does not exist, or this factory was neither its generator nor its "
+        "processor."
+    ),
+    "already_rerouted": _("The refused part has already been sent on (manifest %(number)s)."),
+    "whole_number": _("Give a whole number."),
+    "duplicate_line": _("Line %(value)s is given twice."),
+    "past_date": _("The date cannot be in the past."),
 }
 
 
@@ -332,8 +340,10 @@ def approval_decide(
         f.problem(None, "decided")
     if not approve and not reason.strip():
         f.problem("reason", "reason_required")
-    f.check()
     today = timezone.localdate()
+    if valid_until is not None and valid_until < today:
+        f.problem("valid_until", "past_date")
+    f.check()
     approval.status = Approval.Status.APPROVED if approve else Approval.Status.REFUSED
     approval.reason = reason.strip()
     approval.decided_by = acting_user
@@ -416,7 +426,7 @@ def _lines(
                     f"lines[{i}].quantity",
                     "far_above_usual",
                     _("%(kg)s kg is more than a quarter of the stream's expected %(t)s t a year."),
-                    {"kg": kg.normalize(), "t": stream.expected_tonnes.normalize()},
+                    {"kg": f"{kg.normalize():f}", "t": f"{stream.expected_tonnes.normalize():f}"},
                 )
             )
         out.append(
@@ -490,6 +500,11 @@ def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
     prev_ref = f.text("previous")
     if prev_ref:
         previous = Manifest.objects.filter(pk=prev_ref).first() if prev_ref.isdigit() else None
+        # A manifest carries on either the refused part of the generator's own earlier one, or
+        # waste the generator (a store, R13/D15) received on an earlier one.
+        generator_id = approval.stream.generator_id if approval else None
+        if previous is None or generator_id not in (previous.generator_id, previous.processor_id):
+            f.problem("previous", "bad_previous")
     lines, warnings = _lines(
         f,
         data.get("lines"),
@@ -706,6 +721,10 @@ def manifest_receive(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
                 lf.problem("density", "density_required")
         refused = lf.decimal("refused_quantity", required=False) or Decimal(0)
         containers = lf.decimal("received_containers", required=False)
+        if containers is not None and containers != containers.to_integral_value():
+            lf.problem("received_containers", "whole_number")
+        if line is not None and line.number in given:
+            lf.problem("number", "duplicate_line", value=line.number)
         code = None
         if item and item.get("received_code"):
             code = lf.code("received_code")
@@ -800,6 +819,12 @@ def manifest_reroute(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
     """The refused part goes on to another processor on a new manifest linked to this one."""
     if not acts_for_factory(acting_user, manifest.generator):
         raise PermissionError("only the generator sends the refused part on")
+    manifest = _locked(manifest)
+    onward = manifest.onward.exclude(status=Manifest.Status.CANCELLED).first()
+    if onward is not None:
+        raise RongnganValidationError(
+            [Problem(None, "already_rerouted", MSG["already_rerouted"], {"number": onward.number})]
+        )
     refused = [ln for ln in manifest.lines.all() if ln.refused_kg]
     if not refused:
         raise RongnganValidationError([Problem(None, "nothing_refused", MSG["nothing_refused"])])
