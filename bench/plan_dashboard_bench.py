@@ -105,6 +105,24 @@ def main() -> None:
         ),
         ("budget page, officer", get(staff, f"/plan/{plan.code}/budget/?year={args.year}")),
     ]
+    # The waste KPIs over the fiscal year that holds the national manifests (the last 365 days).
+    from django.utils import timezone
+
+    from rongngan.core import metrics
+    from rongngan.core.thai import fiscal_quarter_bounds, fiscal_year
+
+    current = fiscal_year(timezone.localdate())
+    previous_year = [fiscal_quarter_bounds(current - 1, q) for q in (1, 2, 3, 4)]
+
+    def waste_kpis() -> None:
+        for key in (
+            "waste.hazardous_tonnes_managed",
+            "waste.nonhazardous_tonnes_managed",
+            "waste.utilisation_rate",
+        ):
+            metrics.get(key).compute(previous_year)
+
+    cases.append((f"waste KPI metrics, FY {current - 1} by quarter (3)", waste_kpis))
     with CaptureQueriesContext(connection) as ctx:
         get(staff, dash)()
     page_queries = len(ctx.captured_queries)

@@ -55,8 +55,10 @@ def _utilised(prefix: str = "manifest__") -> Q:
     )
 
 
-def _counted_lines() -> QuerySet:
-    return ManifestLine.objects.filter(manifest__status__in=COUNTED).filter(_final())
+def _counted_lines(periods: Sequence[Period]) -> QuerySet:
+    """Lines that count, restricted to the span of `periods` so the received_at index is used."""
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
+    return ManifestLine.objects.filter(manifest__status__in=COUNTED).filter(_final(), _in(span))
 
 
 def counted_manifests(start: dt.date, end: dt.date, *, hazardous: bool | None = None) -> QuerySet:
@@ -69,7 +71,7 @@ def counted_manifests(start: dt.date, end: dt.date, *, hazardous: bool | None = 
 
 
 def _tonnes(periods: Sequence[Period], hazardous: bool) -> list[Decimal | None]:
-    agg = _counted_lines().aggregate(
+    agg = _counted_lines(periods).aggregate(
         **{
             f"p{i}": Sum("accepted_kg", filter=_in(p) & Q(hazardous=hazardous))
             for i, p in enumerate(periods)
@@ -133,7 +135,7 @@ def utilisation_rate(periods: Sequence[Period]) -> list[Decimal | None]:
     for i, p in enumerate(periods):
         aggregates[f"all{i}"] = Sum("accepted_kg", filter=_in(p))
         aggregates[f"rec{i}"] = Sum("accepted_kg", filter=_in(p) & _utilised())
-    agg = _counted_lines().aggregate(**aggregates)
+    agg = _counted_lines(periods).aggregate(**aggregates)
     out: list[Decimal | None] = []
     for i in range(len(periods)):
         total = agg[f"all{i}"]
