@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("rongngan.accounts.urls")),
     path("factories/", include("rongngan.registry.urls")),
     path("plan/", include("rongngan.plan.urls")),
+    path("waste/", include("rongngan.waste.urls")),
     path("api/v1/", include("rongngan.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,13 @@ from rongngan.core.metrics import Period, metric
 from rongngan.registry.models import Factory, Machine
 
 
+def _in_span(periods: Sequence[Period]) -> QuerySet:
+    """Machines registered within the span of `periods` (the aggregates then filter each)."""
+    return Machine.objects.filter(
+        registered_on__range=(min(p[0] for p in periods), max(p[1] for p in periods))
+    )
+
+
 def _factories_with_machines_registered(start: date, end: date) -> QuerySet:
     return (
         Factory.objects.filter(machines__registered_on__range=(start, end))
@@ -33,7 +40,7 @@ def _factories_with_machines_registered(start: date, end: date) -> QuerySet:
     columns=(("registration_no", _("registration number")), ("province", _("province"))),
 )
 def factories_with_machines_registered(periods: Sequence[Period]) -> list[Decimal | None]:
-    agg = Machine.objects.aggregate(
+    agg = _in_span(periods).aggregate(
         **{
             f"p{i}": Count("factory", distinct=True, filter=Q(registered_on__range=p))
             for i, p in enumerate(periods)
@@ -60,7 +67,7 @@ def _machines_registered(start: date, end: date) -> QuerySet:
     columns=(("registration_no", _("machine registration number")), ("factory", _("factory"))),
 )
 def machines_registered(periods: Sequence[Period]) -> list[Decimal | None]:
-    agg = Machine.objects.aggregate(
+    agg = _in_span(periods).aggregate(
         **{f"p{i}": Count("pk", filter=Q(registered_on__range=p)) for i, p in enumerate(periods)}
     )
     return [Decimal(agg[f"p{i}"]) for i in range(len(periods))]

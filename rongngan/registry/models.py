@@ -185,6 +185,7 @@ class Machine(models.Model):
     class Meta:
         ordering = ["factory_id", "id"]
         verbose_name = _("machine")
+        indexes = [models.Index(fields=["registered_on"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration_no"],

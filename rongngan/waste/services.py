@@ -277,6 +277,14 @@ def stream_register(
     return stream
 
 
+def one_year_after(day: dt.date) -> dt.date:
+    """The same day a year later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def _bool(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -349,7 +357,7 @@ def approval_decide(
     approval.decided_by = acting_user
     approval.decided_at = timezone.now()
     if approve:
-        approval.valid_until = valid_until or today.replace(year=today.year + 1)
+        approval.valid_until = valid_until or one_year_after(today)
     approval.save()
     audit.record(
         actor=acting_user,
@@ -407,6 +415,8 @@ def _lines(
         count = None
         if not bulk:
             count = lf.decimal("container_count", required=False, positive=True)
+            if count is not None and count != count.to_integral_value():
+                lf.problem("container_count", "whole_number")
             if not container_type or count is None:
                 lf.problem("container_count", "containers_or_bulk")
         if code and processor and operation and not permitted(processor, code, operation, today):
@@ -707,6 +717,9 @@ def manifest_receive(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
     for i, item in enumerate(data.get("lines") or [], start=1):
         lf = _Form(item or {}, prefix=f"lines[{i}].")
         number = lf.decimal("number")
+        if number is not None and number != number.to_integral_value():
+            lf.problem("number", "whole_number")
+            number = None
         line = lines.get(int(number)) if number is not None else None
         if number is not None and line is None:
             lf.problem("number", "unknown_line", value=number)
