@@ -214,6 +214,10 @@ def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
                 ],
             },
         ).obj
+        if m.discrepancy and (n % 5 < 2 or rng.random() < 0.6):
+            services.discrepancy_resolve(
+                acting_user=gen_user, manifest=m, note="ชั่งน้ำหนักซ้ำร่วมกับผู้รับแล้ว (demo)"
+            )
         if m.status in (Manifest.Status.ACCEPTED, Manifest.Status.PARTLY_REFUSED) and stage > 0.2:
             t += dt.timedelta(days=rng.uniform(1, 10))
             if t < now:
