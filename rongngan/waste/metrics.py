@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core.metrics import Period, metric
-from rongngan.waste.models import Manifest, ManifestLine
+from rongngan.waste.models import Manifest
 
 COUNTED = [
     Manifest.Status.ACCEPTED,
@@ -41,41 +41,29 @@ def _in(period: Period, prefix: str = "manifest__") -> Q:
     return Q(**{f"{prefix}received_at__gte": lo, f"{prefix}received_at__lt": hi})
 
 
-def _final(prefix: str = "manifest__") -> Q:
-    return Q(**{f"{prefix}final_operation__final": True}) | Q(
-        **{f"{prefix}final_operation__isnull": True, f"{prefix}operation__final": True}
-    )
-
-
-def _utilised(prefix: str = "manifest__") -> Q:
-    recovery = {"kind": "recovery", "final": True}
-    return Q(**{f"{prefix}final_operation__{k}": v for k, v in recovery.items()}) | Q(
-        **{f"{prefix}final_operation__isnull": True},
-        **{f"{prefix}operation__{k}": v for k, v in recovery.items()},
-    )
-
-
-def _counted_lines(periods: Sequence[Period]) -> QuerySet:
-    """Lines that count, restricted to the span of `periods` so the received_at index is used."""
+def _counted(periods: Sequence[Period]) -> QuerySet:
+    """Manifests that count, restricted to the span of `periods` (the received_at index)."""
     span = (min(p[0] for p in periods), max(p[1] for p in periods))
-    return ManifestLine.objects.filter(manifest__status__in=COUNTED).filter(_final(), _in(span))
+    return Manifest.objects.filter(status__in=COUNTED, counted_final=True).filter(_in(span, ""))
 
 
 def counted_manifests(start: dt.date, end: dt.date, *, hazardous: bool | None = None) -> QuerySet:
-    qs = Manifest.objects.filter(status__in=COUNTED).filter(_final(""), _in((start, end), ""))
-    if hazardous is not None:
-        qs = qs.filter(lines__hazardous=hazardous, lines__accepted_kg__gt=0).distinct()
+    qs = Manifest.objects.filter(status__in=COUNTED, counted_final=True).filter(
+        _in((start, end), "")
+    )
+    if hazardous is True:
+        qs = qs.filter(accepted_hazardous_kg__gt=0)
+    elif hazardous is False:
+        qs = qs.filter(accepted_other_kg__gt=0)
     return qs.select_related("generator", "processor", "operation", "final_operation").order_by(
         "received_at", "pk"
     )
 
 
 def _tonnes(periods: Sequence[Period], hazardous: bool) -> list[Decimal | None]:
-    agg = _counted_lines(periods).aggregate(
-        **{
-            f"p{i}": Sum("accepted_kg", filter=_in(p) & Q(hazardous=hazardous))
-            for i, p in enumerate(periods)
-        }
+    column = "accepted_hazardous_kg" if hazardous else "accepted_other_kg"
+    agg = _counted(periods).aggregate(
+        **{f"p{i}": Sum(column, filter=_in(p, "")) for i, p in enumerate(periods)}
     )
     return [(agg[f"p{i}"] or Decimal(0)) / KG_PER_MILLION_TONNES for i in range(len(periods))]
 
@@ -131,13 +119,14 @@ def nonhazardous_tonnes_managed(periods: Sequence[Period]) -> list[Decimal | Non
     columns=COLUMNS,
 )
 def utilisation_rate(periods: Sequence[Period]) -> list[Decimal | None]:
+    total = F("accepted_hazardous_kg") + F("accepted_other_kg")
     aggregates = {}
     for i, p in enumerate(periods):
-        aggregates[f"all{i}"] = Sum("accepted_kg", filter=_in(p))
-        aggregates[f"rec{i}"] = Sum("accepted_kg", filter=_in(p) & _utilised())
-    agg = _counted_lines(periods).aggregate(**aggregates)
+        aggregates[f"all{i}"] = Sum(total, filter=_in(p, ""))
+        aggregates[f"rec{i}"] = Sum(total, filter=_in(p, "") & Q(counted_recovery=True))
+    agg = _counted(periods).aggregate(**aggregates)
     out: list[Decimal | None] = []
     for i in range(len(periods)):
-        total = agg[f"all{i}"]
-        out.append(None if not total else (agg[f"rec{i}"] or Decimal(0)) * 100 / total)
+        all_kg = agg[f"all{i}"]
+        out.append(None if not all_kg else (agg[f"rec{i}"] or Decimal(0)) * 100 / all_kg)
     return out

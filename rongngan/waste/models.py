@@ -257,6 +257,12 @@ class Manifest(models.Model):
         related_name="+",
         verbose_name=_("operation applied"),
     )
+    # Kept by the services from the lines and the operation, so the plan's KPIs are one
+    # indexed aggregate over manifests (see metrics.py and services.refresh_counted).
+    counted_final = models.BooleanField(default=False, editable=False)
+    counted_recovery = models.BooleanField(default=False, editable=False)
+    accepted_hazardous_kg = models.DecimalField(default=0, editable=False, **QTY)
+    accepted_other_kg = models.DecimalField(default=0, editable=False, **QTY)
     discrepancy = models.BooleanField(_("significant discrepancy"), default=False)
     discrepancy_resolved_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)

@@ -598,6 +598,21 @@ def manifest_delete(*, acting_user: Any, manifest: Manifest) -> None:
     manifest.delete()
 
 
+def refresh_counted(manifest: Manifest) -> None:
+    """The totals the KPIs read: accepted kg by hazard, and whether the operation that counts
+    (the one recorded, else the planned one) is final, and a recovery R1-R11. Not saved here."""
+    lines = list(manifest.lines.all())
+    manifest.accepted_hazardous_kg = sum(
+        (ln.accepted_kg or Decimal(0) for ln in lines if ln.hazardous), Decimal(0)
+    )
+    manifest.accepted_other_kg = sum(
+        (ln.accepted_kg or Decimal(0) for ln in lines if not ln.hazardous), Decimal(0)
+    )
+    op = manifest.final_operation or manifest.operation
+    manifest.counted_final = op.final
+    manifest.counted_recovery = op.is_utilisation
+
+
 def _last_signature(manifest: Manifest) -> Signature | None:
     return manifest.signatures.order_by("-signed_at", "-pk").first()
 
@@ -775,6 +790,7 @@ def manifest_receive(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
         manifest.status = Manifest.Status.PARTLY_REFUSED
     manifest.received_at = sig.signed_at
     manifest.discrepancy = any_discrepancy
+    refresh_counted(manifest)
     manifest.save()
     audit.record(
         actor=acting_user,
@@ -817,6 +833,7 @@ def manifest_process(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
     manifest.final_operation = operation
     manifest.processed_at = sig.signed_at
     manifest.status = Manifest.Status.PROCESSED
+    refresh_counted(manifest)
     manifest.save()
     audit.record(
         actor=acting_user,
@@ -991,6 +1008,7 @@ def correction_apply(*, acting_user: Any, correction: Correction) -> Manifest:
     if problems:
         raise RongnganValidationError(problems)
     manifest.discrepancy = any(ln.discrepancies for ln in manifest.lines.all())
+    refresh_counted(manifest)
     after = snapshot(manifest)
     changed = {
         f"lines.{a['number']}.{k}": [b[k], a[k]]

@@ -172,3 +172,35 @@ def test_a_metric_answers_every_period_in_one_query(
         result = value("waste.hazardous_tonnes_managed", quarters)
     assert len(ctx.captured_queries) == 1
     assert result == [D("0.000003"), D(0)]  # received today, in Q1 of FY 2570
+
+
+def test_the_manifest_keeps_the_totals_the_kpis_read(
+    draft, operator_a, driver_1, driver_2, processor_user, officer
+):
+    m = draft
+    for u in (operator_a, driver_1, driver_2):
+        m = services.manifest_sign(acting_user=u, manifest=m)
+    m = services.manifest_receive(
+        acting_user=processor_user,
+        manifest=m,
+        data={
+            "lines": [
+                {"number": 1, "received_quantity": "1200", "refused_quantity": "100"},
+                {"number": 2, "received_quantity": "40", "received_containers": 2},
+            ]
+        },
+    ).obj
+    m.refresh_from_db()
+    assert (m.accepted_hazardous_kg, m.accepted_other_kg) == (D("1140"), D(0))
+    assert m.counted_final and m.counted_recovery  # planned R4
+    m = services.manifest_process(acting_user=processor_user, manifest=m, data={"operation": "D9"})
+    m.refresh_from_db()
+    assert m.counted_final and not m.counted_recovery  # recorded D9 replaces the plan
+    c = services.correction_open(
+        acting_user=officer,
+        manifest=m,
+        data={"reason": "รหัสผิด", "lines": {"2": {"waste_code": "100101"}}},
+    )
+    m = services.correction_apply(acting_user=officer, correction=c)
+    m.refresh_from_db()
+    assert (m.accepted_hazardous_kg, m.accepted_other_kg) == (D("1100"), D("40"))
