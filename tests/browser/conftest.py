@@ -77,8 +77,8 @@ def audit_rows_cleared(request: pytest.FixtureRequest) -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """After a browser test's flush, put back the reference data its migrations loaded.
 
-    The flush empties every table, provinces, factory types and waste codes included; the tests after this one
-    (in this process) expect them as the migrations left them.
+    The flush empties every table, provinces, factory types and waste codes included; the tests
+    after this one (in this process) expect them as the migrations left them.
     """
     result = yield
     # After the last test the test database is already gone: nothing to put back.
