@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -756,25 +756,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     lo, hi = bounds(start, end)
     manifests = queries.manifests_for_user(user)
     counted = manifests.filter(status__in=COUNTED, received_at__gte=lo, received_at__lt=hi)
-    lines = ManifestLine.objects.filter(manifest__in=counted.values("pk"))
-
-    # One query: tonnes by the generator's province and hazard; the totals follow from it.
+    # Aggregates over the totals each manifest keeps (services.refresh_counted): no line joins.
     by_province: dict[str, dict[str, Any]] = {}
     hazard = {True: Decimal(0), False: Decimal(0)}
-    for row in lines.values(
-        "manifest__generator__province_id", "manifest__generator__province__name_th", "hazardous"
-    ).annotate(kg=Sum("accepted_kg")):
-        kg = row["kg"] or Decimal(0)
+    for row in counted.values("generator__province_id", "generator__province__name_th").annotate(
+        h=Sum("accepted_hazardous_kg"), o=Sum("accepted_other_kg")
+    ):
         p = by_province.setdefault(
-            row["manifest__generator__province_id"],
+            row["generator__province_id"],
             {
-                "name": row["manifest__generator__province__name_th"],
+                "name": row["generator__province__name_th"],
                 "hazardous": Decimal(0),
                 "other": Decimal(0),
             },
         )
-        p["hazardous" if row["hazardous"] else "other"] += _tonnes(kg)
-        hazard[bool(row["hazardous"])] += _tonnes(kg)
+        p["hazardous"] += _tonnes(row["h"] or Decimal(0))
+        p["other"] += _tonnes(row["o"] or Decimal(0))
+        hazard[True] += _tonnes(row["h"] or Decimal(0))
+        hazard[False] += _tonnes(row["o"] or Decimal(0))
     provinces = sorted(
         ({**p, "total": p["hazardous"] + p["other"]} for p in by_province.values()),
         key=lambda p: (-p["total"], p["name"]),
@@ -785,16 +784,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ops = {o.code: o for o in Operation.objects.all()}
     by_operation = []
     for row in (
-        lines.annotate(op=Coalesce("manifest__final_operation_id", "manifest__operation_id"))
+        counted.annotate(op=Coalesce("final_operation_id", "operation_id"))
         .values("op")
-        .annotate(kg=Sum("accepted_kg"))
+        .annotate(kg=Sum(F("accepted_hazardous_kg") + F("accepted_other_kg")))
     ):
         o = ops.get(row["op"])
         by_operation.append(
             {
                 "code": row["op"],
                 "operation": o,
-                "tonnes": _tonnes(row["kg"]),
+                "tonnes": _tonnes(row["kg"] or Decimal(0)),
                 "sort": o.sort if o else 999,
             }
         )
