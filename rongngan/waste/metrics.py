@@ -130,3 +130,21 @@ def utilisation_rate(periods: Sequence[Period]) -> list[Decimal | None]:
         all_kg = agg[f"all{i}"]
         out.append(None if not all_kg else (agg[f"rec{i}"] or Decimal(0)) * 100 / all_kg)
     return out
+
+
+def indicators(period: Period) -> dict[str, Decimal | None]:
+    """The three metrics above for one period, in one aggregate (for the waste dashboard)."""
+    total = F("accepted_hazardous_kg") + F("accepted_other_kg")
+    agg = _counted([period]).aggregate(
+        h=Sum("accepted_hazardous_kg"),
+        o=Sum("accepted_other_kg"),
+        all=Sum(total),
+        rec=Sum(total, filter=Q(counted_recovery=True)),
+    )
+    return {
+        "waste.hazardous_tonnes_managed": (agg["h"] or Decimal(0)) / KG_PER_MILLION_TONNES,
+        "waste.nonhazardous_tonnes_managed": (agg["o"] or Decimal(0)) / KG_PER_MILLION_TONNES,
+        "waste.utilisation_rate": None
+        if not agg["all"]
+        else (agg["rec"] or Decimal(0)) * 100 / agg["all"],
+    }

@@ -259,6 +259,9 @@ class Manifest(models.Model):
     )
     # Kept by the services from the lines and the operation, so the plan's KPIs are one
     # indexed aggregate over manifests (see metrics.py and services.refresh_counted).
+    generator_province = models.ForeignKey(
+        "core.Province", on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+    )  # the generator's province at creation, for area statistics without a factory join
     counted_final = models.BooleanField(default=False, editable=False)
     counted_recovery = models.BooleanField(default=False, editable=False)
     accepted_hazardous_kg = models.DecimalField(default=0, editable=False, **QTY)

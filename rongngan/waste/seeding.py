@@ -275,6 +275,7 @@ def _national(rng: random.Random, actor: Any, stdout: Any, count: int) -> None:
 
     started = time.monotonic()
     ops = {o.code: o for o in Operation.objects.all()}
+    provinces = dict(Factory.objects.values_list("pk", "province_id"))
     now = timezone.now()
     today = timezone.localdate()
     codes = {c.code: c for c in WasteCode.objects.filter(code__in=[s[0] for s in STREAMS])}
@@ -415,6 +416,7 @@ def _national(rng: random.Random, actor: Any, stdout: Any, count: int) -> None:
                     "discrepancy": False,
                     "discrepancy_resolved_at": None,
                     "escalated_at": None,
+                    "generator_province_id": provinces[g],
                     "counted_final": ops[op].final,
                     "counted_recovery": ops[op].is_utilisation,
                     "accepted_hazardous_kg": qty * 1000 if codes[code].hazardous else 0,

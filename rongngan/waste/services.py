@@ -527,6 +527,7 @@ def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
     manifest = Manifest.objects.create(
         number=next_number(be_year(timezone.localdate().year)),
         generator=approval.stream.generator,
+        generator_province_id=approval.stream.generator.province_id,
         processor=approval.processor,
         approval=approval,
         operation=approval.operation,

@@ -28,6 +28,7 @@ from rongngan.core.errors import RongnganValidationError
 from rongngan.core.scoping import role_of
 from rongngan.core.thai import fiscal_year, fiscal_year_bounds
 from rongngan.registry import queries as registry_queries
+from rongngan.waste import metrics as waste_metrics
 from rongngan.waste import queries, services
 from rongngan.waste.codes import display_code, normalize_code
 from rongngan.waste.forms import (
@@ -759,13 +760,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Aggregates over the totals each manifest keeps (services.refresh_counted): no line joins.
     by_province: dict[str, dict[str, Any]] = {}
     hazard = {True: Decimal(0), False: Decimal(0)}
-    for row in counted.values("generator__province_id", "generator__province__name_th").annotate(
+    for row in counted.values("generator_province_id", "generator_province__name_th").annotate(
         h=Sum("accepted_hazardous_kg"), o=Sum("accepted_other_kg")
     ):
         p = by_province.setdefault(
-            row["generator__province_id"],
+            row["generator_province_id"],
             {
-                "name": row["generator__province__name_th"],
+                "name": row["generator_province__name_th"],
                 "hazardous": Decimal(0),
                 "other": Decimal(0),
             },
@@ -808,11 +809,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     discrepancies = manifests.filter(discrepancy=True, discrepancy_resolved_at__isnull=True)
 
     plan = []
+    values = waste_metrics.indicators((start, end))  # one aggregate for the three
     for key in PLAN_METRICS:
         metric = core_metrics.get(key)
         if metric is None:
             continue
-        value = metric.compute([(start, end)])[0]
+        value = values[key]
         if value is not None and metric.unit == "million_tonnes_per_year":
             shown, unit = value * Decimal(1_000_000), _("t")
         else:
