@@ -257,10 +257,15 @@ NATIONAL_MANIFESTS = 1_000_000
 def seed_waste_national(*, scale: str, seed: int, actor: Any, stdout: Any) -> None:
     if scale != "national" or Manifest.objects.exists():
         return None
-    count = NATIONAL_MANIFESTS
     import os
 
-    count = int(os.environ.get("RONGNGAN_NATIONAL_MANIFESTS", count))
+    # About a million manifests a year for 140,000 factories: scaled to the register seeded.
+    per_factory = NATIONAL_MANIFESTS / 140_000
+    count = int(os.environ.get("RONGNGAN_NATIONAL_MANIFESTS", 0)) or round(
+        Factory.objects.count() * per_factory
+    )
+    if count == 0:
+        return None
     _national(random.Random(seed), actor, stdout, count)
     return None
 
