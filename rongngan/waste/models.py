@@ -449,3 +449,14 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.manifest_id}"
+
+
+class NumberSeries(models.Model):
+    """The last number used per manifest-number prefix (one per B.E. year): a locked counter,
+    so numbering needs no scan of the manifests."""
+
+    prefix = models.CharField(max_length=20, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last}"

@@ -31,6 +31,7 @@ from rongngan.waste.models import (
     ManifestLine,
     ManifestTransporter,
     ManifestVersion,
+    NumberSeries,
     Operation,
     ProcessorPermit,
     Signature,
@@ -377,14 +378,19 @@ def approval_decide(
 
 
 def next_number(year_be: int) -> str:
+    """WM<B.E. year>-<7 digits>, from a counter row locked for the transaction."""
     prefix = f"WM{year_be}-"
-    last = (
-        Manifest.objects.select_for_update()
-        .filter(number__startswith=prefix)
-        .aggregate(m=Max("number"))["m"]
-    )
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{n:07d}"
+    series = NumberSeries.objects.select_for_update().filter(prefix=prefix).first()
+    if series is None:
+        # First manifest of the year on this server (or numbers written before the counter).
+        last = Manifest.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
+        series, _ = NumberSeries.objects.get_or_create(
+            prefix=prefix, defaults={"last": int(last.rsplit("-", 1)[1]) if last else 0}
+        )
+        series = NumberSeries.objects.select_for_update().get(prefix=prefix)
+    series.last += 1
+    series.save(update_fields=["last"])
+    return f"{prefix}{series.last:07d}"
 
 
 def _lines(

@@ -326,3 +326,18 @@ def test_a_correction_may_not_touch_anything_but_lines(draft, operator_a):
         ("lines.1.hazardous", "unknown_field"),
         ("processor", "unknown_field"),
     }
+
+
+def test_manifest_numbers_follow_on_from_the_year_counter(approval, operator_a, transporters):
+    from rongngan.waste.models import NumberSeries
+
+    data = {
+        "approval": approval.pk,
+        "transporters": [transporters[0].code],
+        "lines": [{"waste_code": "160601", "quantity": "1", "unit": "t", "bulk": True}],
+    }
+    first = services.manifest_create(acting_user=operator_a, data=data).obj
+    second = services.manifest_create(acting_user=operator_a, data=data).obj
+    prefix = first.number.rsplit("-", 1)[0] + "-"
+    assert int(second.number.rsplit("-", 1)[1]) == int(first.number.rsplit("-", 1)[1]) + 1
+    assert NumberSeries.objects.get(prefix=prefix).last == int(second.number[-7:])
