@@ -139,3 +139,76 @@ def permits_of(processor: Factory, on: dt.date | None = None) -> QuerySet[Proces
         .select_related("waste_code", "operation")
         .order_by("waste_code_id", "operation__sort")
     )
+
+
+LANDFILL = ("D1", "D5", "D12")
+
+
+def operation_options(codes: set[str], on: dt.date | None = None) -> dict[str, list[dict]]:
+    """For each code, the operations some processor is permitted for today, recovery first
+    (the 3Rs: recovery R1-R11 preferred over disposal), with how many processors offer each."""
+    from django.db.models import Count
+
+    from rongngan.waste.models import Operation
+
+    on = on or timezone.localdate()
+    ops = {o.code: o for o in Operation.objects.all()}
+    rows = (
+        ProcessorPermit.objects.filter(waste_code_id__in=codes, valid_from__lte=on)
+        .exclude(valid_until__lt=on)
+        .values("waste_code_id", "operation_id")
+        .annotate(processors=Count("processor", distinct=True))
+    )
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        op = ops[row["operation_id"]]
+        out.setdefault(row["waste_code_id"], []).append(
+            {"operation": op, "processors": row["processors"], "preferred": op.is_utilisation}
+        )
+    for items in out.values():
+        items.sort(key=lambda i: (not i["preferred"], i["operation"].sort))
+    return out
+
+
+def landfill_share(factories: Any) -> list[dict]:
+    """Per fiscal year, the accepted tonnes of these generators' waste and the share that went
+    to land disposal (D1, D5, D12): the P10 zero-waste-to-landfill indicator."""
+    from django.db.models import Case, DecimalField, F, Value, When
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    total = F("accepted_hazardous_kg") + F("accepted_other_kg")
+    rows = (
+        Manifest.objects.filter(generator__in=factories, status__in=COUNTED)
+        .annotate(
+            month=TruncMonth("received_at"), op=Coalesce("final_operation_id", "operation_id")
+        )
+        .values("month")
+        .annotate(
+            kg=Sum(total),
+            landfill=Sum(
+                Case(
+                    When(op__in=LANDFILL, then=total),
+                    default=Value(0),
+                    output_field=DecimalField(max_digits=18, decimal_places=4),
+                )
+            ),
+        )
+    )
+    years: dict[int, dict] = {}
+    for row in rows:
+        if row["month"] is None:
+            continue
+        month = row["month"]
+        y = fiscal_year(
+            timezone.localtime(month).date() if isinstance(month, dt.datetime) else month
+        )
+        entry = years.setdefault(y, {"year": y, "kg": 0, "landfill": 0})
+        entry["kg"] += row["kg"] or 0
+        entry["landfill"] += row["landfill"] or 0
+    out = []
+    for y in sorted(years):
+        e = years[y]
+        e["share"] = (e["landfill"] * 100 / e["kg"]) if e["kg"] else None
+        e["tonnes"], e["landfill_tonnes"] = e["kg"] / 1000, e["landfill"] / 1000
+        out.append(e)
+    return out

@@ -700,10 +700,14 @@ def streams(request: HttpRequest) -> HttpResponse:
         ]
     if factories:
         approvals = approvals.filter(stream__generator__in=factories)
+    options = queries.operation_options({st.waste_code_id for st in own_streams or []})
+    for st in own_streams or []:
+        st.options = options.get(st.waste_code_id, [])
     return render(
         request,
         "waste/streams.html",
         {
+            "landfill": queries.landfill_share(factories) if factories else [],
             "factories": factories,
             "streams": own_streams,
             "stream_form": stream_form,

@@ -490,3 +490,40 @@ def test_a_step_no_longer_open_is_refused_with_the_reason_on_the_page(
     assert response.status_code == 400
     assert 'role="alert"' in body(response)
     assert draft.signatures.count() == 3
+
+
+def test_the_streams_page_advises_recovery_first_and_shows_the_landfill_share(
+    client,
+    operator_a,
+    battery_stream,
+    processor,
+    approval,
+    draft,
+    driver_1,
+    driver_2,
+    processor_user,
+):
+    from rongngan.waste import services
+
+    m = draft
+    for u in (operator_a, driver_1, driver_2):
+        m = services.manifest_sign(acting_user=u, manifest=m)
+    m = services.manifest_receive(
+        acting_user=processor_user,
+        manifest=m,
+        data={
+            "lines": [
+                {"number": 1, "received_quantity": "1200"},
+                {"number": 2, "received_quantity": "40", "received_containers": 2},
+            ]
+        },
+    ).obj
+    services.manifest_process(acting_user=processor_user, manifest=m, data={"operation": "D9"})
+    client.force_login(operator_a)
+    body = client.get("/waste/streams/").content.decode()
+    row = body[body.index(f'data-stream="{battery_stream.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.index("R4") < row.index("D9")  # recovery offered first
+    assert "tag-preferred" in row
+    share = body[body.index('id="landfill-share"') :]
+    assert "1.24" in share and ">0<" in share.replace(" ", "")  # D9 is not land disposal
