@@ -204,38 +204,36 @@ def plan_save(*, acting_user: Any, data: Mapping[str, Any], plan: Plan | None = 
     return plan
 
 
+NUMBERED_FIELDS = ["number", "name_th", "name_en"]
+
+
+def _numbered_save(acting_user: Any, obj: Any, siblings: Any, data: Mapping[str, Any]) -> Any:
+    """Creates or changes a strategy or an approach: a number unique among `siblings`, names."""
+    _deny(acting_user)
+    f = _Form(data)
+    creating = obj.pk is None
+    before = {} if creating else audit.snapshot(obj, NUMBERED_FIELDS)
+    number = f.integer("number", required=creating) if creating or f.has("number") else None
+    name_th = f.text("name_th", required=True) if creating or f.has("name_th") else None
+    name_en = f.text("name_en") if creating or f.has("name_en") else None
+    if number is not None and siblings.filter(number=number).exclude(pk=obj.pk).exists():
+        f.problem("number", "duplicate_number", value=number)
+    f.check()
+    for name, value in (("number", number), ("name_th", name_th), ("name_en", name_en)):
+        if value is not None:
+            setattr(obj, name, value)
+    obj.save()
+    _audit_change(acting_user, "create" if creating else "update", obj, before, NUMBERED_FIELDS)
+    return obj
+
+
 @transaction.atomic
 def strategy_save(
     *, acting_user: Any, plan: Plan, data: Mapping[str, Any], strategy: Strategy | None = None
 ) -> Strategy:
-    _deny(acting_user)
-    f = _Form(data)
-    creating = strategy is None
-    strategy = strategy or Strategy(plan=plan)
-    before = {} if creating else audit.snapshot(strategy, ["number", "name_th", "name_en"])
-    number = f.integer("number", required=creating) if creating or f.has("number") else None
-    name_th = f.text("name_th", required=True) if creating or f.has("name_th") else None
-    name_en = f.text("name_en") if creating or f.has("name_en") else None
-    if number is not None and (
-        Strategy.objects.filter(plan=plan, number=number).exclude(pk=strategy.pk).exists()
-    ):
-        f.problem("number", "duplicate_number", value=number)
-    f.check()
-    if number is not None:
-        strategy.number = number
-    if name_th is not None:
-        strategy.name_th = name_th
-    if name_en is not None:
-        strategy.name_en = name_en
-    strategy.save()
-    _audit_change(
-        acting_user,
-        "create" if creating else "update",
-        strategy,
-        before,
-        ["number", "name_th", "name_en"],
+    return _numbered_save(
+        acting_user, strategy or Strategy(plan=plan), Strategy.objects.filter(plan=plan), data
     )
-    return strategy
 
 
 @transaction.atomic
@@ -246,34 +244,12 @@ def approach_save(
     data: Mapping[str, Any],
     approach: Approach | None = None,
 ) -> Approach:
-    _deny(acting_user)
-    f = _Form(data)
-    creating = approach is None
-    approach = approach or Approach(strategy=strategy)
-    before = {} if creating else audit.snapshot(approach, ["number", "name_th", "name_en"])
-    number = f.integer("number", required=creating) if creating or f.has("number") else None
-    name_th = f.text("name_th", required=True) if creating or f.has("name_th") else None
-    name_en = f.text("name_en") if creating or f.has("name_en") else None
-    if number is not None and (
-        Approach.objects.filter(strategy=strategy, number=number).exclude(pk=approach.pk).exists()
-    ):
-        f.problem("number", "duplicate_number", value=number)
-    f.check()
-    if number is not None:
-        approach.number = number
-    if name_th is not None:
-        approach.name_th = name_th
-    if name_en is not None:
-        approach.name_en = name_en
-    approach.save()
-    _audit_change(
+    return _numbered_save(
         acting_user,
-        "create" if creating else "update",
-        approach,
-        before,
-        ["number", "name_th", "name_en"],
+        approach or Approach(strategy=strategy),
+        Approach.objects.filter(strategy=strategy),
+        data,
     )
-    return approach
 
 
 # ------------------------------------------------------------------------------------------
