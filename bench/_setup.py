@@ -74,3 +74,52 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(times_ms: list[float]) -> tuple[float, float, float]:
     return statistics.median(times_ms), percentile(times_ms, 0.95), max(times_ms)
+
+
+WARMUP = 5
+
+
+def timed(fn, runs: int) -> list[float]:
+    """Milliseconds of `runs` calls of `fn`, after WARMUP untimed ones."""
+    import time
+
+    for _ in range(WARMUP):
+        fn()
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def ensure_national(rows: int) -> None:
+    """Makes the benchmark database hold `rows` factories from `seed --scale national`
+    (recreating it when it holds fewer), then refreshes PostgreSQL's statistics."""
+    import io
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from rongngan.registry.models import Factory
+
+    if Factory.objects.count() < rows:
+        if Factory.objects.exists():
+            connection.close()
+            recreate_database(configure())
+            call_command("migrate", verbosity=0, interactive=False)
+        t0 = time.perf_counter()
+        call_command(
+            "seed",
+            "--scale",
+            "national",
+            "--factories",
+            str(rows),
+            "--no-progress",
+            stdout=io.StringIO(),
+        )
+        print(f"seeded {rows:,} factories in {time.perf_counter() - t0:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

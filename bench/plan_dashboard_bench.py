@@ -11,16 +11,13 @@ budget page, as an officer and as the public, and the KPI computation alone.
 """
 
 import argparse
-import io
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _setup
-from search_bench import timed
 
 
 def main() -> None:
@@ -33,7 +30,6 @@ def main() -> None:
 
     _setup.start(fresh=args.fresh)
     logging.getLogger("rongngan.request").setLevel(logging.WARNING)
-    from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -45,29 +41,11 @@ def main() -> None:
     from rongngan.plan.seeding import seed_demo
     from rongngan.registry.models import Factory, Machine
 
-    if Factory.objects.count() < args.rows:
-        if Factory.objects.exists():
-            connection.close()
-            _setup.recreate_database(_setup.configure())
-            call_command("migrate", verbosity=0, interactive=False)
-        t0 = time.perf_counter()
-        call_command(
-            "seed",
-            "--scale",
-            "national",
-            "--factories",
-            str(args.rows),
-            "--no-progress",
-            stdout=io.StringIO(),
-        )
-        print(f"seeded {args.rows:,} factories in {time.perf_counter() - t0:.0f} s")
+    _setup.ensure_national(args.rows)
     system = User.objects.get(username="rongngan-seed")
     plan, _ = load_plan(DEFAULT_PLAN_FILE, actor=system)
     apply_bindings(actor=system)
     seed_demo(plan, system)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     officer, _ = User.objects.get_or_create(
         username="bench-officer", defaults={"role": Role.OFFICER}
     )
@@ -127,7 +105,7 @@ def main() -> None:
         get(staff, dash)()
     page_queries = len(ctx.captured_queries)
     reset_queries()
-    results = [(label, _setup.summary(timed(fn, args.runs))) for label, fn in cases]
+    results = [(label, _setup.summary(_setup.timed(fn, args.runs))) for label, fn in cases]
     print(
         f"database {_setup.describe_database()}, {Factory.objects.count():,} factories, "
         f"{Machine.objects.count():,} machines; plan {plan.code}: {kpis} KPIs ({bound} bound), "

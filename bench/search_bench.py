@@ -10,28 +10,13 @@ evaluates the first page ([:50]) and count(), as the list page does.
 """
 
 import argparse
-import io
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _setup
-
-WARMUP = 5
-
-
-def timed(fn: Any, runs: int) -> list[float]:
-    for _ in range(WARMUP):
-        fn()
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
 
 
 def main() -> None:
@@ -44,33 +29,13 @@ def main() -> None:
     _setup.start(fresh=args.fresh)
     # One INFO line per request would drown the table.
     logging.getLogger("rongngan.request").setLevel(logging.WARNING)
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
     from rongngan.accounts.models import Role, User
     from rongngan.registry import queries, seeding
     from rongngan.registry.models import Factory
 
-    if Factory.objects.count() < args.rows:
-        if Factory.objects.exists():
-            connection.close()
-            _setup.recreate_database(_setup.configure())
-            call_command("migrate", verbosity=0, interactive=False)
-        t0 = time.perf_counter()
-        call_command(
-            "seed",
-            "--scale",
-            "national",
-            "--factories",
-            str(args.rows),
-            "--no-progress",
-            stdout=io.StringIO(),
-        )
-        print(f"seeded {args.rows:,} factories in {time.perf_counter() - t0:.0f} s")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    _setup.ensure_national(args.rows)
     officer, _ = User.objects.get_or_create(
         username="bench-officer", defaults={"role": Role.OFFICER}
     )
@@ -110,16 +75,16 @@ def main() -> None:
     results = []
     for label, params in cases:
         hits = search(params)()
-        results.append((label, hits, _setup.summary(timed(search(params), args.runs))))
+        results.append((label, hits, _setup.summary(_setup.timed(search(params), args.runs))))
     for label, params in slow_cases:
         hits = search(params)()
-        results.append((label, hits, _setup.summary(timed(search(params), 20))))
+        results.append((label, hits, _setup.summary(_setup.timed(search(params), 20))))
     for label, path in (
         ("API /api/v1/factories/", "/api/v1/factories/"),
         ("API /api/v1/factories/?q=อาหาร", "/api/v1/factories/?q=อาหาร"),
         ("API /api/v1/factories/?province=21", "/api/v1/factories/?province=21"),
     ):
-        results.append((label, None, _setup.summary(timed(api(path), args.runs))))
+        results.append((label, None, _setup.summary(_setup.timed(api(path), args.runs))))
 
     print(f"database {_setup.describe_database()}, {total:,} factories, {args.runs} runs per case")
     print(f"{'case':<42} {'page/count':>14} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

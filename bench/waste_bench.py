@@ -17,7 +17,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _setup
-from search_bench import timed
 
 
 def main() -> None:
@@ -92,30 +91,33 @@ def main() -> None:
 
         return run
 
-    results = [("API create manifest", _setup.summary(timed(create, args.runs)))]
+    def measure(fn: Any, runs: int) -> tuple[float, float, float]:
+        return _setup.summary(_setup.timed(fn, runs))
+
+    results = [("API create manifest", measure(create, args.runs))]
     to_sign = list(created)
-    results.append(("API sign: generator", _setup.summary(timed(sign_as(gen, to_sign), args.runs))))
-    to_sign = list(created[: len(created)])
-    results.append(
-        ("API sign: transporter", _setup.summary(timed(sign_as(tr, to_sign), args.runs)))
-    )
+    results.append(("API sign: generator", measure(sign_as(gen, to_sign), args.runs)))
+    to_sign = list(created)
+    results.append(("API sign: transporter", measure(sign_as(tr, to_sign), args.runs)))
     mine = Manifest.objects.filter(generator__operator_id=generator.operator_id).count()
     results.append(
         (
             f"API generator list ({mine:,} manifests)",
-            _setup.summary(timed(get(gen, "/api/v1/waste/manifests/?view=generator"), args.runs)),
+            _setup.summary(
+                _setup.timed(get(gen, "/api/v1/waste/manifests/?view=generator"), args.runs)
+            ),
         )
     )
     results.append(
         (
             "page /waste/?view=generator",
-            _setup.summary(timed(get(gen, "/waste/?view=generator"), args.runs)),
+            measure(get(gen, "/waste/?view=generator"), args.runs),
         )
     )
     results.append(
         (
             "page /waste/dashboard/ (officer)",
-            _setup.summary(timed(get(off, "/waste/dashboard/"), 20)),
+            measure(get(off, "/waste/dashboard/"), 20),
         )
     )
     print(
