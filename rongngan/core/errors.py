@@ -78,3 +78,21 @@ def problems_from_django(exc: DjangoValidationError) -> list[Problem]:
         for err in exc.error_list:
             out.append(Problem(None, err.code or "invalid", err.message, dict(err.params or {})))
     return out
+
+
+def show_problems(
+    form: Any, exc: RongnganValidationError, where: Any = None, *, name_unmatched: bool = False
+) -> None:
+    """Each problem on its form field, else at the top of the form.
+
+    `where(problem.field)` names the form field when it differs from the service's field;
+    `name_unmatched` prefixes a problem shown at the top with the service's field name.
+    """
+    for problem in exc.problems:
+        name = where(problem.field) if where else problem.field
+        if name and name in form.fields:
+            form.add_error(name, problem.text())
+        elif problem.field and name_unmatched:
+            form.add_error(None, f"{problem.field}: {problem.text()}")
+        else:
+            form.add_error(None, problem.text())

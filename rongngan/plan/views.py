@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rongngan.core.audit import display_rows, history
-from rongngan.core.errors import RongnganValidationError
+from rongngan.core.errors import RongnganValidationError, show_problems
 from rongngan.core.thai import (
     fiscal_quarter,
     fiscal_quarter_bounds,
@@ -219,14 +219,6 @@ class MeasurementForm(forms.Form):
             del self.fields["reason"]
 
 
-def _show_problems(form: forms.Form, exc: RongnganValidationError) -> None:
-    for problem in exc.problems:
-        if problem.field in form.fields:
-            form.add_error(problem.field, problem.text())
-        else:
-            form.add_error(None, problem.text())
-
-
 @require_http_methods(["GET", "POST"])
 def kpi_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     plan = _plan(request, code)
@@ -249,7 +241,7 @@ def kpi_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     evidence_file=request.FILES.get("evidence_file"),
                 )
             except RongnganValidationError as exc:
-                _show_problems(form, exc)
+                show_problems(form, exc)
             else:
                 messages.success(request, _("The value was recorded."))
                 return redirect(
@@ -380,7 +372,7 @@ def project_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     acting_user=request.user, project=project, data=request.POST.dict()
                 )
             except RongnganValidationError as exc:
-                _show_problems(form, exc)
+                show_problems(form, exc)
             else:
                 messages.success(request, _("The quarter's progress was recorded."))
                 return redirect("plan:project_detail", plan.code, project.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.errors import Problem, RongnganValidationError, show_problems
 from rongngan.core.thai import fiscal_year
 from rongngan.plan import queries, services
 from rongngan.plan.forms import (
@@ -58,18 +58,6 @@ def _detail(plan: Plan) -> str:
     return reverse("plan:plan_detail", args=[plan.code])
 
 
-def _show_problems(form: PlanEditForm, exc: RongnganValidationError) -> None:
-    """Each problem on its field when the form has that field, otherwise at the top."""
-    for problem in exc.problems:
-        name = service_field(problem.field)
-        if name in form.fields:
-            form.add_error(name, problem.text())
-        elif problem.field:
-            form.add_error(None, f"{problem.field}: {problem.text()}")
-        else:
-            form.add_error(None, problem.text())
-
-
 def _form_page(
     request: HttpRequest,
     form: PlanEditForm,
@@ -91,7 +79,7 @@ def _form_page(
         try:
             obj = save(data)
         except RongnganValidationError as exc:
-            _show_problems(form, exc)
+            show_problems(form, exc, service_field, name_unmatched=True)
             status = 400
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from exc

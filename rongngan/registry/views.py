@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rongngan.core.audit import display_rows
-from rongngan.core.errors import RongnganValidationError
+from rongngan.core.errors import RongnganValidationError, show_problems
 from rongngan.core.geo import thailand_geojson
 from rongngan.core.scoping import can_register, role_of, sees_internal_fields
 from rongngan.registry import exports, importer, queries, services
@@ -50,17 +49,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _register_role_required(request: HttpRequest) -> None:
     if not can_register(request.user):
         raise PermissionDenied(_("Only DIW and provincial officers may do this."))
-
-
-def _show_problems(form: Form, exc: RongnganValidationError) -> None:
-    """Each problem on its field when the form has that field, otherwise at the top."""
-    for problem in exc.problems:
-        if problem.field in form.fields:
-            form.add_error(problem.field, problem.text())
-        elif problem.field:
-            form.add_error(None, f"{problem.field}: {problem.text()}")
-        else:
-            form.add_error(None, problem.text())
 
 
 def _filter_params(request: HttpRequest) -> QueryDict:
@@ -240,7 +228,7 @@ def factory_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.factory_update(acting_user=request.user, factory=factory, data=data)
         except RongnganValidationError as exc:
-            _show_problems(form, exc)
+            show_problems(form, exc, name_unmatched=True)
             status = 400
         else:
             messages.success(request, _("The factory has been saved."))
@@ -274,7 +262,7 @@ def factory_create(request: HttpRequest) -> HttpResponse:
         try:
             factory = services.factory_create(acting_user=request.user, data=data)
         except RongnganValidationError as exc:
-            _show_problems(form, exc)
+            show_problems(form, exc, name_unmatched=True)
             status = 400
         else:
             messages.success(request, _("The factory has been registered."))
@@ -307,7 +295,7 @@ def _machine_page(
             if data:
                 save(data)
         except RongnganValidationError as exc:
-            _show_problems(form, exc)
+            show_problems(form, exc, name_unmatched=True)
             status = 400
         else:
             messages.success(request, _("The machine has been saved."))

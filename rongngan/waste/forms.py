@@ -69,16 +69,6 @@ def approval_label(a: Approval) -> str:
     )
 
 
-def show_problems(form: forms.Form, exc: RongnganValidationError, where: Any = None) -> None:
-    """Each problem at its field: `where(problem.field)` names the form field, else the top."""
-    for problem in exc.problems:
-        name = where(problem.field) if where else problem.field
-        if name and name in form.fields:
-            form.add_error(name, problem.text())
-        else:
-            form.add_error(None, problem.text())
-
-
 def _index(field: str | None, head: str) -> tuple[int, str] | None:
     """The position and field of a problem: lines[2].quantity gives (2, "quantity")."""
     if not field or not field.startswith(f"{head}["):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rongngan.core import metrics as core_metrics
-from rongngan.core.errors import RongnganValidationError
+from rongngan.core.errors import RongnganValidationError, show_problems
 from rongngan.core.scoping import role_of
 from rongngan.core.thai import fiscal_year, fiscal_year_bounds
 from rongngan.registry import queries as registry_queries
@@ -45,7 +45,6 @@ from rongngan.waste.forms import (
     StreamForm,
     manifest_data,
     show_manifest_problems,
-    show_problems,
 )
 from rongngan.waste.metrics import COUNTED, bounds
 from rongngan.waste.models import (
