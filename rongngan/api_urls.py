@@ -31,6 +31,9 @@ assignment_end = registry_api.AssignmentViewSet.as_view({"post": "end"})
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("chemicals/", include("rongngan.chemicals.api_urls")),
+    path("chemicals/", include("rongngan.chemicals.supervision.api_urls")),
+    path("monitoring/", include("rongngan.monitoring.api_urls")),
     path("factories/<str:factory_pk>/machinery/", machine_list, name="machine-list"),
     path("factories/<str:factory_pk>/machinery/<str:pk>/", machine_detail, name="machine-detail"),
     path("factories/<str:factory_pk>/assignments/", assignment_list, name="assignment-list"),

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "rongngan.registry",
     "rongngan.plan",
     "rongngan.waste",
+    "rongngan.chemicals",
+    "rongngan.chemicals.supervision",
+    "rongngan.monitoring",
 ]
 
 MIDDLEWARE = [

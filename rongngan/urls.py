@@ -13,6 +13,9 @@ urlpatterns = [
     path("factories/", include("rongngan.registry.urls")),
     path("plan/", include("rongngan.plan.urls")),
     path("waste/", include("rongngan.waste.urls")),
+    path("chemicals/supervision/", include("rongngan.chemicals.supervision.urls")),
+    path("chemicals/", include("rongngan.chemicals.urls")),
+    path("monitoring/", include("rongngan.monitoring.urls")),
     path("api/v1/", include("rongngan.api_urls")),
     path("admin/", admin.site.urls),
 ]
