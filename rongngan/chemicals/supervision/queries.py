@@ -1,0 +1,232 @@
+"""Reads of inspections, corrective actions and refrigeration plants, scoped by who asks.
+
+Reach is `chemicals.scoping.site_q`, widened for inspectors: besides the factories assigned to
+them, an inspector with a province inspects the hazardous-substance storage sites (not
+factories) of that province, which are not under the Factory Act and have no assignment.
+The public never reads site-level findings; it gets the aggregate statistics only.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from rongngan.chemicals.models import StorageSite
+from rongngan.chemicals.scoping import site_q
+from rongngan.chemicals.supervision.models import (
+    CorrectiveAction,
+    Grade,
+    RefrigerationInspection,
+    RefrigerationPlant,
+    SiteUpgrade,
+    StorageInspection,
+)
+from rongngan.core.scoping import role_of
+
+INSPECT_ROLES = {"admin", "officer", "provincial_officer", "inspector"}
+OPEN_STATUSES = [CorrectiveAction.Status.OPEN, CorrectiveAction.Status.EVIDENCE_SUBMITTED]
+
+
+def reach_q(user: Any, *, path: str = "", write: bool = False) -> Q | None:
+    """Sites `user` may read (or inspect, with write=True); None means all, public: nothing."""
+    role = role_of(user)
+    if role == "public":
+        return Q(pk__in=[])
+    if role == "inspector":
+        q = site_q(user, path=path)
+        if user.province_id:
+            q |= Q(**{f"{path}kind": "hazmat_storage", f"{path}province_id": user.province_id})
+        return q
+    if write and role not in INSPECT_ROLES:
+        return Q(pk__in=[])
+    return site_q(user, path=path, write=write)
+
+
+def _scoped(qs: QuerySet, user: Any, path: str, write: bool = False) -> QuerySet:
+    q = reach_q(user, path=path, write=write)
+    if q is None:
+        return qs
+    qs = qs.filter(q)
+    return qs.distinct() if role_of(user) == "inspector" else qs
+
+
+def sites_for_user(user: Any, *, write: bool = False) -> QuerySet[StorageSite]:
+    return _scoped(StorageSite.objects.all(), user, "", write)
+
+
+def site_for_user(user: Any, pk: Any, *, write: bool = False) -> StorageSite | None:
+    if not str(pk).isdigit():
+        return None
+    return sites_for_user(user, write=write).filter(pk=pk).first()
+
+
+def can_inspect(user: Any, site: StorageSite) -> bool:
+    if role_of(user) not in INSPECT_ROLES:
+        return False
+    return sites_for_user(user, write=True).filter(pk=site.pk).exists()
+
+
+def inspections_for_user(user: Any, *, current_only: bool = True) -> QuerySet[StorageInspection]:
+    qs = StorageInspection.objects.all()
+    if current_only:
+        qs = qs.filter(is_current=True)
+    return _scoped(qs, user, "site__").select_related(
+        "site", "site__province", "checklist", "created_by"
+    )
+
+
+def inspection_for_user(user: Any, pk: Any) -> StorageInspection | None:
+    if not str(pk).isdigit():
+        return None
+    return inspections_for_user(user, current_only=False).filter(pk=pk).first()
+
+
+def versions_of(inspection: StorageInspection) -> QuerySet[StorageInspection]:
+    root = inspection.root_id or inspection.pk
+    return StorageInspection.objects.filter(Q(pk=root) | Q(root_id=root)).order_by("version")
+
+
+def site_history(site: StorageSite) -> QuerySet[StorageInspection]:
+    return site.storage_inspections.filter(is_current=True).order_by("visited_on", "pk")
+
+
+def actions_for_user(user: Any) -> QuerySet[CorrectiveAction]:
+    return _scoped(CorrectiveAction.objects.all(), user, "site__").select_related(
+        "site", "site__province", "inspection"
+    )
+
+
+def action_for_user(user: Any, pk: Any) -> CorrectiveAction | None:
+    if not str(pk).isdigit():
+        return None
+    return actions_for_user(user).filter(pk=pk).first()
+
+
+def is_overdue(action: CorrectiveAction, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return action.status in OPEN_STATUSES and action.due_on < today
+
+
+def plants_for_user(user: Any) -> QuerySet[RefrigerationPlant]:
+    return _scoped(RefrigerationPlant.objects.all(), user, "site__").select_related(
+        "site", "site__province"
+    )
+
+
+def plant_for_user(user: Any, pk: Any) -> RefrigerationPlant | None:
+    if not str(pk).isdigit():
+        return None
+    return plants_for_user(user).filter(pk=pk).first()
+
+
+def latest_plant_inspections(plants: list[RefrigerationPlant]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for i in RefrigerationInspection.objects.filter(plant__in=plants).order_by(
+        "plant_id", "visited_on", "pk"
+    ):
+        out[i.plant_id] = i
+    return out
+
+
+def storage_statistics(today: dt.date | None = None, province: str = "") -> dict[str, Any]:
+    """Aggregates by province and by site kind: sites inspected, their latest grade, upgrades,
+    open and overdue corrective actions. No site-level finding: safe for the public."""
+    today = today or timezone.localdate()
+    current = StorageInspection.objects.filter(is_current=True)
+    actions = CorrectiveAction.objects.filter(status__in=OPEN_STATUSES)
+    upgrades = SiteUpgrade.objects.filter(withdrawn_at__isnull=True)
+    if province:
+        current = current.filter(site__province_id=province)
+        actions = actions.filter(site__province_id=province)
+        upgrades = upgrades.filter(site__province_id=province)
+    # The latest current inspection per site decides the site's grade today.
+    latest: dict[int, tuple[dt.date, int, str, str, str, str]] = {}
+    for row in current.values_list(
+        "site_id",
+        "visited_on",
+        "pk",
+        "grade",
+        "site__kind",
+        "site__province_id",
+        "site__province__name_th",
+    ).order_by("site_id", "visited_on", "pk"):
+        latest[row[0]] = row[1:]
+
+    def blank(key: str, label: str) -> dict[str, Any]:
+        return {
+            "key": key,
+            "label": label,
+            "sites": 0,
+            "above": 0,
+            "within": 0,
+            "upgraded": 0,
+            "open_actions": 0,
+            "overdue_actions": 0,
+        }
+
+    by_province: dict[str, dict[str, Any]] = {}
+    by_kind: dict[str, dict[str, Any]] = {}
+    kind_labels = dict(StorageSite._meta.get_field("kind").choices)
+    total = blank("all", "")
+
+    def bump(kind: str, prov: str, prov_name: str, field: str, n: int = 1) -> None:
+        by_province.setdefault(prov, blank(prov, prov_name))[field] += n
+        by_kind.setdefault(kind, blank(kind, str(kind_labels.get(kind, kind))))[field] += n
+        total[field] += n
+
+    for _visited, _pk, grade, kind, prov, prov_name in latest.values():
+        bump(kind, prov, prov_name, "sites")
+        bump(kind, prov, prov_name, "above" if grade == Grade.ABOVE else "within")
+    for kind, prov, prov_name, n in (
+        upgrades.values_list("site__kind", "site__province_id", "site__province__name_th")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        bump(kind, prov, prov_name, "upgraded", n)
+    for kind, prov, prov_name, n, late in (
+        actions.values_list("site__kind", "site__province_id", "site__province__name_th")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by()
+    ):
+        bump(kind, prov, prov_name, "open_actions", n)
+        bump(kind, prov, prov_name, "overdue_actions", late)
+    return {
+        "total": total,
+        "by_province": sorted(by_province.values(), key=lambda r: r["key"]),
+        "by_kind": sorted(by_kind.values(), key=lambda r: r["key"]),
+        "as_of": today,
+    }
+
+
+def refrigeration_statistics() -> dict[str, Any]:
+    """National aggregates of the register: plants by kind, ammonia held, savings (public)."""
+    plants = list(
+        RefrigerationPlant.objects.values("kind")
+        .annotate(n=Count("pk"), ammonia=Sum("ammonia_charge_kg"))
+        .order_by("kind")
+    )
+    labels = dict(RefrigerationPlant.Kind.choices)
+    latest_ids = [
+        i.pk for i in latest_plant_inspections(list(RefrigerationPlant.objects.all())).values()
+    ]
+    agg = RefrigerationInspection.objects.filter(pk__in=latest_ids).aggregate(
+        potential=Sum("potential_baht")
+    )
+    implemented = RefrigerationInspection.objects.aggregate(s=Sum("implemented_baht"))["s"]
+    return {
+        "by_kind": [
+            {
+                "kind": p["kind"],
+                "label": str(labels.get(p["kind"], p["kind"])),
+                "plants": p["n"],
+                "ammonia_kg": p["ammonia"] or Decimal(0),
+            }
+            for p in plants
+        ],
+        "plants": sum(p["n"] for p in plants),
+        "ammonia_kg": sum((p["ammonia"] or Decimal(0)) for p in plants),
+        "potential_baht": agg["potential"] or Decimal(0),
+        "implemented_baht": implemented or Decimal(0),
+    }
