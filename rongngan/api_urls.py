@@ -22,6 +22,9 @@ router.register("waste/streams", waste_api.StreamViewSet, basename="waste-stream
 router.register("waste/approvals", waste_api.ApprovalViewSet, basename="waste-approval")
 router.register("waste/manifests", waste_api.ManifestViewSet, basename="waste-manifest")
 router.register("waste/processors", waste_api.ProcessorViewSet, basename="waste-processor")
+router.register("waste/mass-balance", waste_api.MassBalanceViewSet, basename="waste-mass-balance")
+router.register("waste/annual-reports", waste_api.AnnualReportViewSet, basename="waste-report")
+router.register("waste/capacity", waste_api.CapacityViewSet, basename="waste-capacity")
 
 machine_list = registry_api.MachineViewSet.as_view({"get": "list", "post": "create"})
 machine_detail = registry_api.MachineViewSet.as_view({"get": "retrieve", "patch": "partial_update"})

@@ -251,3 +251,10 @@ TASK_QUEUE_MAX_AGE_SECONDS = envint("TASK_QUEUE_MAX_AGE_SECONDS", "300")
 WASTE_RECEIPT_CONTACT_DAYS = int(os.environ.get("WASTE_RECEIPT_CONTACT_DAYS", "35"))
 WASTE_RECEIPT_EXCEPTION_DAYS = int(os.environ.get("WASTE_RECEIPT_EXCEPTION_DAYS", "45"))
 WASTE_DISCREPANCY_DAYS = int(os.environ.get("WASTE_DISCREPANCY_DAYS", "15"))
+# Waste may stay at the generator this many days without an officer's approval (Ministry of
+# Industry notification on the disposal of waste or unusable materials B.E. 2566: 90 days).
+WASTE_STORAGE_DAYS = int(os.environ.get("WASTE_STORAGE_DAYS", "90"))
+# The generator's annual report on a calendar year is due on this day ("MM-DD") of the next year.
+WASTE_ANNUAL_REPORT_DUE = os.environ.get("WASTE_ANNUAL_REPORT_DUE", "03-01")
+# Processors are listed as near capacity when accepted tonnes reach this share of the permit.
+WASTE_CAPACITY_WARNING = os.environ.get("WASTE_CAPACITY_WARNING", "0.8")

@@ -11,9 +11,10 @@ order and by corrections, each of which makes a new version.
 
 import re
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,12 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rongngan.core.api import NOT_FOUND
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
+from rongngan.core.scoping import role_of
 from rongngan.core.thai import parse_thai_date
 from rongngan.registry.api import ERRORS, ReadPublicly
 from rongngan.registry.models import Factory
@@ -35,8 +38,10 @@ from rongngan.waste import queries, services
 from rongngan.waste.codes import normalize_code, normalize_operation
 from rongngan.waste.models import (
     KG_PER_TONNE,
+    AnnualReport,
     Approval,
     Correction,
+    GenerationRecord,
     Manifest,
     ManifestLine,
     ManifestTransporter,
@@ -44,6 +49,7 @@ from rongngan.waste.models import (
     Operation,
     ProcessorPermit,
     Signature,
+    StoragePermission,
     WasteCode,
     WasteStream,
 )
@@ -693,6 +699,114 @@ class ProcessorViewSet(viewsets.ReadOnlyModelViewSet):
 # Streams and approvals: signed-in users, scoped
 
 
+class GenerationSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+    quantity_kg = _qty()
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = GenerationRecord
+        fields = [
+            "id",
+            "stream",
+            "month",
+            "quantity_kg",
+            "note",
+            "is_current",
+            "replaces",
+            "reason",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class StoragePermitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StoragePermission
+        fields = ["id", "stream", "valid_until", "reason", "granted_at"]
+
+
+class AnnualReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnualReport
+        fields = ["id", "generator", "year", "version", "figures", "note", "submitted_at"]
+
+
+GENERATION_WRITE = inline_serializer(
+    "WasteGenerationWrite",
+    {
+        "month": serializers.CharField(help_text="YYYY-MM"),
+        "quantity": serializers.DecimalField(max_digits=18, decimal_places=4),
+        "unit": serializers.ChoiceField(choices=["kg", "t"], required=False),
+        "note": serializers.CharField(required=False),
+    },
+)
+GENERATION_CORRECT = inline_serializer(
+    "WasteGenerationCorrect",
+    {
+        "quantity": serializers.DecimalField(max_digits=18, decimal_places=4),
+        "unit": serializers.ChoiceField(choices=["kg", "t"], required=False),
+        "reason": serializers.CharField(),
+    },
+)
+STORAGE_PERMIT_WRITE = inline_serializer(
+    "WasteStoragePermitWrite",
+    {"valid_until": serializers.DateField(), "reason": serializers.CharField()},
+)
+REPORT_WRITE = inline_serializer(
+    "WasteAnnualReportWrite",
+    {
+        "generator": serializers.IntegerField(),
+        "year": serializers.IntegerField(),
+        "note": serializers.CharField(required=False),
+    },
+)
+HELD = inline_serializer(
+    "WasteHeld",
+    {
+        "stream": serializers.IntegerField(),
+        "generator": serializers.IntegerField(),
+        "waste_code": serializers.CharField(),
+        "held_kg": serializers.DecimalField(max_digits=18, decimal_places=4),
+        "oldest_made_by": serializers.DateField(),
+        "days_held": serializers.IntegerField(),
+        "storage_approved": serializers.BooleanField(),
+    },
+    many=True,
+)
+BALANCE = inline_serializer(
+    "WasteMassBalance",
+    {
+        "generator": serializers.IntegerField(),
+        "year": serializers.IntegerField(),
+        "streams": serializers.ListField(child=serializers.DictField()),
+    },
+)
+CAPACITY = inline_serializer(
+    "WasteCapacity",
+    {
+        "processor": serializers.IntegerField(),
+        "processor_name": serializers.CharField(),
+        "province": serializers.CharField(),
+        "waste_code": serializers.CharField(),
+        "operation": serializers.CharField(),
+        "capacity_tonnes": serializers.DecimalField(max_digits=18, decimal_places=4),
+        "accepted_tonnes": serializers.DecimalField(max_digits=18, decimal_places=4),
+        "share": serializers.DecimalField(max_digits=8, decimal_places=4),
+    },
+    many=True,
+)
+
+
+def _fixed(value: Any) -> Any:
+    """Quantities as the same text on every database: four decimal places."""
+    return str(value.quantize(Decimal("0.0001"))) if isinstance(value, Decimal) else value
+
+
+def capacity_warning() -> Decimal:
+    return Decimal(str(getattr(settings, "WASTE_CAPACITY_WARNING", "0.8")))
+
+
 class StreamViewSet(viewsets.GenericViewSet):
     """A generator's wastes; its operators (or officers) register them."""
 
@@ -729,6 +843,206 @@ class StreamViewSet(viewsets.GenericViewSet):
             _invalid("generator", "not_found", NOT_FOUND)
         stream = services.stream_register(acting_user=request.user, generator=generator, data=data)
         return Response(WasteStreamSerializer(stream).data, status=status.HTTP_201_CREATED)
+
+    def _stream(self, pk: str) -> WasteStream:
+        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        if obj is None:
+            raise Http404("no such stream")
+        return obj
+
+    @extend_schema(
+        request=GENERATION_WRITE,
+        responses={200: GenerationSerializer(many=True), 201: GenerationSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def generation(self, request: Request, pk: str) -> Response:
+        """The generator's monthly log for the stream (GET), or a month logged (POST:
+        month YYYY-MM, quantity, unit kg or t, note)."""
+        stream = self._stream(pk)
+        if request.method == "GET":
+            records = stream.generation.select_related("recorded_by").order_by("month", "pk")
+            return Response(GenerationSerializer(records, many=True).data)
+        return self._log(request, stream)
+
+    @idempotent
+    def _log(self, request: Request, stream: WasteStream) -> Response:
+        record = services.generation_record(
+            acting_user=request.user, stream=stream, data=_body(request)
+        )
+        return Response(GenerationSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=GENERATION_CORRECT, responses={201: GenerationSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"], url_path=r"generation/(?P<rid>\d+)/correct")
+    def correct_generation(self, request: Request, pk: str, rid: str) -> Response:
+        """Replaces a logged month (quantity, unit, reason); the old record is kept."""
+        stream = self._stream(pk)
+        record = stream.generation.filter(pk=rid).first()
+        if record is None:
+            raise Http404("no such record")
+        return self._correct(request, record)
+
+    @idempotent
+    def _correct(self, request: Request, record: Any) -> Response:
+        new = services.generation_correct(
+            acting_user=request.user, record=record, data=_body(request)
+        )
+        return Response(GenerationSerializer(new).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=STORAGE_PERMIT_WRITE, responses={201: StoragePermitSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"], url_path="storage-permits")
+    def storage_permits(self, request: Request, pk: str) -> Response:
+        """An officer allows the stream to be kept beyond 90 days (valid_until, reason)."""
+        return self._permit(request, self._stream(pk))
+
+    @idempotent
+    def _permit(self, request: Request, stream: WasteStream) -> Response:
+        data = _body(request)
+        permission = services.storage_permit(
+            acting_user=request.user,
+            stream=stream,
+            valid_until=str(data.get("valid_until") or ""),
+            reason=str(data.get("reason") or ""),
+        )
+        return Response(StoragePermitSerializer(permission).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: HELD})
+    @action(detail=False, methods=["get"])
+    def held(self, request: Request) -> Response:
+        """Waste held at the generator today, per stream in reach: quantity, the latest day the
+        oldest part was made, days held and whether storage beyond 90 days was approved."""
+        today = timezone.localdate()
+        streams = list(self.get_queryset().select_related("waste_code"))
+        held = queries.held_since([s.pk for s in streams], today)
+        permitted = queries.storage_permitted(list(held), today)
+        out = []
+        for s in streams:
+            if s.pk not in held:
+                continue
+            kg, oldest = held[s.pk]
+            out.append(
+                {
+                    "stream": s.pk,
+                    "generator": s.generator_id,
+                    "waste_code": s.waste_code.display,
+                    "held_kg": _fixed(kg),
+                    "oldest_made_by": oldest.isoformat(),
+                    "days_held": (today - oldest).days,
+                    "storage_approved": s.pk in permitted,
+                }
+            )
+        return Response(out)
+
+
+class MassBalanceViewSet(viewsets.ViewSet):
+    """Per generator and calendar year: held on 1 January, generated, shipped, held at the end."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("generator", int, required=True, description="factory id"),
+            OpenApiParameter("year", int, required=True, description="calendar year (C.E.)"),
+        ],
+        responses={200: BALANCE, 400: ERRORS},
+    )
+    def list(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        ref = request.query_params.get("generator", "").strip()
+        raw_year = request.query_params.get("year", "").strip()
+        problems = []
+        if not ref.isdigit():
+            problems.append(Problem("generator", "required", REGISTRY_MSG["required"]))
+        if not (raw_year.isdigit() and 1990 <= int(raw_year) <= 2200):
+            problems.append(Problem("year", "bad_year", services.MSG["bad_year"]))
+        if problems:
+            raise RongnganValidationError(problems)
+        streams = queries.streams_for_user(request.user).filter(generator_id=int(ref))
+        if not streams.exists():
+            raise Http404("no such generator in reach")
+        rows = queries.mass_balance(streams, int(raw_year))
+        return Response(
+            {
+                "generator": int(ref),
+                "year": int(raw_year),
+                "streams": [{k: _fixed(v) for k, v in r.items() if k != "stream"} for r in rows],
+            }
+        )
+
+
+class AnnualReportViewSet(viewsets.GenericViewSet):
+    """Generators' annual reports (due 1 March for the year before); amendments are versions."""
+
+    serializer_class = AnnualReportSerializer
+    queryset = AnnualReport.objects.none()
+
+    def get_queryset(self) -> QuerySet[AnnualReport]:
+        qs = queries.annual_reports_for_user(self.request.user)
+        generator = self.request.query_params.get("generator", "")
+        if generator.isdigit():
+            qs = qs.filter(generator_id=int(generator))
+        return qs.order_by("-year", "generator_id", "-version")
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AnnualReportSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        if obj is None:
+            raise Http404("no such report")
+        return Response(AnnualReportSerializer(obj).data)
+
+    @extend_schema(request=REPORT_WRITE, responses={201: AnnualReportSerializer, **WRITE_ERRORS})
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = _body(request)
+        ref = str(data.get("generator") or "").strip()
+        if not ref:
+            _invalid("generator", "required", REGISTRY_MSG["required"])
+        generator = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
+        if generator is None:
+            _invalid("generator", "not_found", NOT_FOUND)
+        report = services.annual_report_submit(
+            acting_user=request.user,
+            generator=generator,
+            year=data.get("year", ""),
+            note=str(data.get("note") or ""),
+        )
+        return Response(AnnualReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class CapacityViewSet(viewsets.ViewSet):
+    """Officers: processors' permits whose accepted tonnes this year reach the warning share of
+    their yearly capacity (WASTE_CAPACITY_WARNING, default 0.8)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="calendar year (C.E.)")],
+        responses={200: CAPACITY},
+    )
+    def list(self, request: Request) -> Response:
+        if role_of(request.user) not in ("admin", "officer", "provincial_officer", "committee"):
+            raise PermissionDenied()
+        raw = request.query_params.get("year", "").strip()
+        year = int(raw) if raw.isdigit() else timezone.localdate().year
+        rows = queries.capacity_use(year, share=capacity_warning())
+        return Response(
+            [
+                {
+                    "processor": r["permit"].processor_id,
+                    "processor_name": r["permit"].processor.name_th,
+                    "province": r["permit"].processor.province.name_th,
+                    "waste_code": r["permit"].waste_code.display,
+                    "operation": r["permit"].operation_id,
+                    "capacity_tonnes": str(r["permit"].capacity_tonnes),
+                    "accepted_tonnes": str(r["tonnes"]),
+                    "share": str(r["share"].quantize(Decimal("0.0001"))),
+                }
+                for r in rows
+            ]
+        )
 
 
 class ApprovalViewSet(viewsets.GenericViewSet):

@@ -439,3 +439,58 @@ class ApprovalRequestForm(forms.Form):
             (str(p.pk), f"{p.name_th} ({p.province.name_th})") for p in processors
         ]
         self.fields["operation"].widget.choices = operation_choices(_("— choose —"))
+
+
+def stream_choices(streams: Sequence[WasteStream]) -> Choices:
+    return [("", _("— choose —"))] + [
+        (str(s.pk), f"{s.waste_code.display} {s.description[:50]}") for s in streams
+    ]
+
+
+def mass_units() -> Choices:
+    return [(Unit.KG.value, Unit.KG.value), (Unit.T.value, Unit.T.value)]
+
+
+class GenerationForm(forms.Form):
+    """A month of a stream's waste in the generator's log."""
+
+    stream = _select(_("Waste stream"))
+    month = _text(_("Month"), widget=forms.TextInput(attrs={"type": "month"}))
+    quantity = _number(_("Quantity"))
+    unit = _select(_("Unit"))
+    note = _text(_("Note"), max_length=300)
+
+    def __init__(self, *args: Any, streams: Sequence[WasteStream] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stream"].widget.choices = stream_choices(streams)
+        self.fields["unit"].widget.choices = mass_units()
+
+
+class GenerationCorrectForm(forms.Form):
+    record = _select(_("Logged month"))
+    quantity = _number(_("Corrected quantity"))
+    unit = _select(_("Unit"))
+    reason = _text(_("Reason for the correction"), max_length=300)
+
+    def __init__(self, *args: Any, records: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record"].widget.choices = [("", _("— choose —"))] + [
+            (str(r.pk), f"{r.month:%Y-%m} · {r.stream.waste_code.display} · {r.quantity_kg:,f} kg")
+            for r in records
+        ]
+        self.fields["unit"].widget.choices = mass_units()
+
+
+class AnnualReportForm(forms.Form):
+    year = _text(_("Year (C.E.)"), widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    note = _text(_("Note to the industry office"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StoragePermitForm(forms.Form):
+    stream = _select(_("Waste stream"))
+    valid_until = _text(_("Storage allowed until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = _text(_("Reason"), max_length=300)
+
+    def __init__(self, *args: Any, streams: Sequence[WasteStream] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stream"].widget.choices = stream_choices(streams)

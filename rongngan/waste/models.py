@@ -424,15 +424,30 @@ KG_PER_TONNE = Decimal(1000)
 
 
 class Alert(models.Model):
-    """A clock that ran out: raised once per manifest and kind, closed when dealt with."""
+    """A clock that ran out: raised once per cause, closed when dealt with.
+
+    A manifest clock names the manifest; the storage clock names the stream and the day the
+    oldest waste still held passed 90 days; the annual-report clock names the factory and year.
+    """
 
     class Kind(models.TextChoices):
         RECEIPT_CONTACT = "receipt_contact", _("receipt not confirmed: contact the parties")
         RECEIPT_EXCEPTION = "receipt_exception", _("receipt not confirmed: exception report")
         DISCREPANCY = "discrepancy", _("discrepancy unresolved: sent to the provincial office")
+        STORAGE = "storage", _("waste stored at the generator over 90 days without approval")
+        ANNUAL_REPORT = "annual_report", _("annual generator report missing")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    manifest = models.ForeignKey(Manifest, on_delete=models.PROTECT, related_name="alerts")
+    manifest = models.ForeignKey(
+        Manifest, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    stream = models.ForeignKey(
+        WasteStream, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    factory = models.ForeignKey(
+        Factory, null=True, blank=True, on_delete=models.PROTECT, related_name="waste_alerts"
+    )
+    year = models.PositiveIntegerField(null=True, blank=True)  # C.E. year an annual report covers
     province = models.ForeignKey(
         "core.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )
@@ -443,12 +458,106 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-raised_on", "kind"]
         verbose_name = _("waste alert")
+        indexes = [models.Index(fields=["closed_at", "province"])]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "manifest"], name="alert_once_per_manifest")
+            models.UniqueConstraint(fields=["kind", "manifest"], name="alert_once_per_manifest"),
+            models.UniqueConstraint(
+                fields=["kind", "stream", "due_since"], name="alert_once_per_stored_batch"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "factory", "year"], name="alert_once_per_report_year"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.manifest_id}"
+        return f"{self.get_kind_display()} {self.manifest_id or self.stream_id or self.factory_id}"
+
+
+class GenerationRecord(models.Model):
+    """What a generator reports it produced of a stream in one month (its waste log).
+
+    A record is corrected by a new one that replaces it, with a reason; the old one is kept.
+    """
+
+    stream = models.ForeignKey(WasteStream, on_delete=models.PROTECT, related_name="generation")
+    month = models.DateField(_("month"))  # the first day of the month
+    quantity_kg = models.DecimalField(_("quantity (kg)"), **QTY)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_current = models.BooleanField(default=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stream", "month"]
+        verbose_name = _("waste generated")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_kg__gte=0), name="generation_qty_gte_0"),
+            models.UniqueConstraint(
+                fields=["stream", "month"],
+                condition=Q(is_current=True),
+                name="generation_one_current_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream_id} {self.month:%Y-%m} {self.quantity_kg}"
+
+
+class StoragePermission(models.Model):
+    """An officer's approval to keep a stream at the generator beyond 90 days, until a date."""
+
+    stream = models.ForeignKey(
+        WasteStream, on_delete=models.PROTECT, related_name="storage_permissions"
+    )
+    valid_until = models.DateField(_("valid until"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stream", "-valid_until"]
+        verbose_name = _("storage approval")
+
+    def __str__(self) -> str:
+        return f"{self.stream_id} ≤ {self.valid_until}"
+
+
+class AnnualReport(models.Model):
+    """A generator's yearly report (due 1 March for the calendar year before): the mass balance
+    of each stream as the platform computed it when the generator submitted, with their note.
+    An amended report is a new version; earlier versions are kept."""
+
+    generator = models.ForeignKey(
+        Factory, on_delete=models.PROTECT, related_name="waste_annual_reports"
+    )
+    year = models.PositiveIntegerField(_("year (C.E.)"))
+    version = models.PositiveSmallIntegerField(default=1)
+    figures = models.JSONField(default=list)
+    note = models.TextField(_("note"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["generator", "-year", "-version"]
+        verbose_name = _("annual waste report")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generator", "year", "version"], name="annual_report_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.generator_id} {self.year} v{self.version}"
 
 
 class NumberSeries(models.Model):

@@ -7,9 +7,11 @@ The public sees the processor listing only.
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,12 +20,16 @@ from rongngan.core.thai import fiscal_year, fiscal_year_bounds
 from rongngan.registry.models import Factory
 from rongngan.waste.metrics import COUNTED, bounds
 from rongngan.waste.models import (
+    Alert,
+    AnnualReport,
     Approval,
+    GenerationRecord,
     Manifest,
     ManifestLine,
     ManifestTransporter,
     ProcessorAssessment,
     ProcessorPermit,
+    StoragePermission,
     WasteStream,
 )
 
@@ -212,3 +218,198 @@ def landfill_share(factories: Any) -> list[dict]:
         e["tonnes"], e["landfill_tonnes"] = e["kg"] / 1000, e["landfill"] / 1000
         out.append(e)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Waste held at the generator: its monthly log against what left on manifests
+
+# Manifests that took waste out of the generator's premises: signed by the first transporter and
+# not cancelled. A manifest carrying a refused part on (`previous` set) moves waste that already
+# left, so it is not shipped a second time.
+_NOT_LEFT = [Manifest.Status.DRAFT, Manifest.Status.SCHEDULED, Manifest.Status.CANCELLED]
+
+
+def _shipped_kg(stream_ids: list[int], lo: dt.datetime | None, hi: dt.datetime) -> dict[int, Any]:
+    lines = ManifestLine.objects.filter(
+        manifest__approval__stream_id__in=stream_ids,
+        manifest__previous__isnull=True,
+        manifest__shipped_at__lt=hi,
+    ).exclude(manifest__status__in=_NOT_LEFT)
+    if lo is not None:
+        lines = lines.filter(manifest__shipped_at__gte=lo)
+    return {
+        row["manifest__approval__stream_id"]: row["kg"]
+        for row in lines.values("manifest__approval__stream_id").annotate(kg=Sum("quantity_kg"))
+    }
+
+
+def _generated_kg(stream_ids: list[int], lo: dt.date | None, hi: dt.date) -> dict[int, Any]:
+    records = GenerationRecord.objects.filter(
+        stream_id__in=stream_ids, is_current=True, month__lt=hi
+    )
+    if lo is not None:
+        records = records.filter(month__gte=lo)
+    return {
+        row["stream_id"]: row["kg"]
+        for row in records.values("stream_id").annotate(kg=Sum("quantity_kg"))
+    }
+
+
+def mass_balance(streams: QuerySet[WasteStream], year: int) -> list[dict[str, Any]]:
+    """Per stream for calendar year `year`: held on 1 January, generated, shipped, held on 31
+    December (opening + generated - shipped), and what the processors accepted of it.
+
+    A negative holding means more left on manifests than the log says was made: the log is
+    incomplete, and the row is flagged rather than clipped.
+    """
+    rows = list(streams.select_related("waste_code", "generator").order_by("generator", "pk"))
+    ids = [s.pk for s in rows]
+    first, next_first = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    lo, hi = bounds(first, dt.date(year, 12, 31))
+    gen_before = _generated_kg(ids, None, first)
+    gen_in = _generated_kg(ids, first, next_first)
+    ship_before = _shipped_kg(ids, None, lo)
+    ship_in = _shipped_kg(ids, lo, hi)
+    accepted = {
+        row["manifest__approval__stream_id"]: row["kg"]
+        for row in ManifestLine.objects.filter(
+            manifest__approval__stream_id__in=ids,
+            manifest__shipped_at__gte=lo,
+            manifest__shipped_at__lt=hi,
+            accepted_kg__isnull=False,
+        )
+        .values("manifest__approval__stream_id")
+        .annotate(kg=Sum("accepted_kg"))
+    }
+    zero = Decimal(0)
+    out = []
+    for s in rows:
+        opening = (gen_before.get(s.pk) or zero) - (ship_before.get(s.pk) or zero)
+        generated = gen_in.get(s.pk) or zero
+        shipped = ship_in.get(s.pk) or zero
+        closing = opening + generated - shipped
+        out.append(
+            {
+                "stream": s,
+                "stream_id": s.pk,
+                "generator_id": s.generator_id,
+                "waste_code": s.waste_code.display,
+                "description": s.description,
+                "hazardous": s.hazardous,
+                "opening_kg": opening,
+                "generated_kg": generated,
+                "shipped_kg": shipped,
+                "closing_kg": closing,
+                "accepted_kg": accepted.get(s.pk) or zero,
+                "incomplete_log": closing < 0 or opening < 0,
+            }
+        )
+    return out
+
+
+def held_since(stream_ids: list[int], today: dt.date) -> dict[int, tuple[Decimal, dt.date]]:
+    """For each stream still holding waste today: the quantity held and the day its oldest part
+    was made at the latest (the last day of the month it was logged in, so that nothing is
+    called overdue early). Shipments take the oldest waste first."""
+    shipped = _shipped_kg(stream_ids, None, bounds(today, today)[1])
+    held: dict[int, tuple[Decimal, dt.date]] = {}
+    current: int | None = None
+    remaining = Decimal(0)
+    cumulative = Decimal(0)
+    oldest: dt.date | None = None
+    records = (
+        GenerationRecord.objects.filter(stream_id__in=stream_ids, is_current=True, month__lte=today)
+        .order_by("stream_id", "month")
+        .values_list("stream_id", "month", "quantity_kg")
+    )
+
+    def close() -> None:
+        if current is not None and oldest is not None and cumulative > 0:
+            held[current] = (cumulative, oldest)
+
+    for stream_id, month, kg in records.iterator(chunk_size=5000):
+        if stream_id != current:
+            close()
+            current, remaining, cumulative, oldest = stream_id, shipped.get(stream_id) or 0, 0, None
+        # The part of this month's waste not yet covered by shipments is still held.
+        covered = min(remaining, kg)
+        remaining -= covered
+        left = kg - covered
+        if left > 0:
+            cumulative += left
+            if oldest is None:
+                oldest = _month_end(month)
+    close()
+    return held
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def storage_permitted(stream_ids: list[int], on: dt.date) -> set[int]:
+    return set(
+        StoragePermission.objects.filter(stream_id__in=stream_ids, valid_until__gte=on).values_list(
+            "stream_id", flat=True
+        )
+    )
+
+
+def capacity_use(year: int, *, share: Decimal) -> list[dict[str, Any]]:
+    """Processors' permits whose accepted tonnes in calendar year `year` (by the operation
+    applied, or planned until recorded) reach `share` of the permitted yearly capacity."""
+    lo, hi = bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    permits = list(
+        ProcessorPermit.objects.filter(capacity_tonnes__gt=0, valid_from__lte=dt.date(year, 12, 31))
+        .exclude(valid_until__lt=dt.date(year, 1, 1))
+        .select_related("processor", "processor__province", "waste_code", "operation")
+    )
+    if not permits:
+        return []
+    used = {
+        (r["manifest__processor_id"], r["code"], r["op"]): r["kg"]
+        for r in ManifestLine.objects.filter(
+            manifest__processor_id__in={p.processor_id for p in permits},
+            manifest__received_at__gte=lo,
+            manifest__received_at__lt=hi,
+            accepted_kg__gt=0,
+        )
+        .annotate(
+            code=Coalesce("received_code_id", "waste_code_id"),
+            op=Coalesce("manifest__final_operation_id", "manifest__operation_id"),
+        )
+        .values("manifest__processor_id", "code", "op")
+        .annotate(kg=Sum("accepted_kg"))
+    }
+    out = []
+    for p in permits:
+        tonnes = (used.get((p.processor_id, p.waste_code_id, p.operation_id)) or 0) / 1000
+        ratio = Decimal(tonnes) / p.capacity_tonnes
+        if ratio >= share:
+            out.append({"permit": p, "tonnes": Decimal(tonnes), "share": ratio})
+    out.sort(key=lambda r: -r["share"])
+    return out
+
+
+def annual_reports_for_user(user: Any) -> QuerySet[AnnualReport]:
+    return scope_factories(
+        AnnualReport.objects.select_related("generator", "submitted_by"), user, path="generator__"
+    )
+
+
+def alerts_for_user(user: Any) -> QuerySet[Alert]:
+    """Open and closed clock alerts: national roles see all, provincial officers and local
+    governments their province's, operators their own factories' (manifest, stream or report)."""
+    qs = Alert.objects.select_related("manifest", "stream__waste_code", "factory", "province")
+    role = role_of(user)
+    if role in NATIONAL_READ:
+        return qs
+    if role in ("provincial_officer", "local_gov"):
+        return qs.filter(province_id=user.province_id)
+    if role == "operator" and user.organisation_id:
+        return qs.filter(
+            Q(factory__operator_id=user.organisation_id)
+            | Q(manifest__generator__operator_id=user.organisation_id)
+        )
+    return qs.none()

@@ -22,11 +22,14 @@ from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.core.thai import be_year
 from rongngan.registry.models import Factory
+from rongngan.waste import queries
 from rongngan.waste.codes import normalize_code, normalize_operation
 from rongngan.waste.models import (
     KG_PER_TONNE,
+    AnnualReport,
     Approval,
     Correction,
+    GenerationRecord,
     Manifest,
     ManifestLine,
     ManifestTransporter,
@@ -35,6 +38,7 @@ from rongngan.waste.models import (
     Operation,
     ProcessorPermit,
     Signature,
+    StoragePermission,
     Unit,
     WasteCode,
     WasteStream,
@@ -87,6 +91,15 @@ MSG = {
     "whole_number": _("Give a whole number."),
     "duplicate_line": _("Line %(value)s is given twice."),
     "past_date": _("The date cannot be in the past."),
+    "bad_month": _("Give a month as YYYY-MM."),
+    "future_month": _("A month that has not begun cannot be logged."),
+    "month_logged": _(
+        "%(month)s is already logged for this stream; correct that record instead, with a reason."
+    ),
+    "not_current": _("This record has already been corrected."),
+    "year_not_over": _("A year is reported once it is over: %(year)s has not ended."),
+    "bad_year": _("Give a year (C.E., e.g. 2025)."),
+    "no_streams": _("The factory has no registered waste streams to report."),
 }
 
 
@@ -371,6 +384,186 @@ def approval_decide(
         },
     )
     return approval
+
+
+# --------------------------------------------------------------------------------------------
+# The generator's log, storage beyond 90 days and the annual report
+
+
+def _month(f: _Form, name: str) -> dt.date | None:
+    raw = f.text(name, required=True)
+    if not raw:
+        return None
+    try:
+        year, month = (int(part) for part in raw[:7].split("-"))
+        value = dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        f.problem(name, "bad_month")
+        return None
+    if value > timezone.localdate():
+        f.problem(name, "future_month")
+    return value
+
+
+def _quantity_kg(f: _Form) -> Decimal | None:
+    quantity = f.decimal("quantity")
+    unit = f.text("unit") or Unit.KG
+    if unit not in (Unit.KG, Unit.T):
+        f.problem("unit", "unit")
+        return None
+    if quantity is None:
+        return None
+    return quantity * KG_PER_TONNE if unit == Unit.T else quantity
+
+
+@transaction.atomic
+def generation_record(
+    *, acting_user: Any, stream: WasteStream, data: Mapping[str, Any]
+) -> GenerationRecord:
+    """Logs what a stream produced in a month (quantity in kg or t)."""
+    if not acts_for_factory(acting_user, stream.generator):
+        raise PermissionError("only the generator logs its waste")
+    f = _Form(data)
+    month = _month(f, "month")
+    kg = _quantity_kg(f)
+    note = f.text("note")
+    if (
+        month
+        and GenerationRecord.objects.filter(stream=stream, month=month, is_current=True).exists()
+    ):
+        f.problem("month", "month_logged", month=f"{month:%Y-%m}")
+    f.check()
+    record = GenerationRecord.objects.create(
+        stream=stream, month=month, quantity_kg=kg, note=note[:300], recorded_by=acting_user
+    )
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=record,
+        changes={"stream": stream.pk, "month": f"{month:%Y-%m}", "quantity_kg": str(kg)},
+    )
+    return record
+
+
+@transaction.atomic
+def generation_correct(
+    *, acting_user: Any, record: GenerationRecord, data: Mapping[str, Any]
+) -> GenerationRecord:
+    """Replaces a logged month by a new record with a reason; the old one is kept."""
+    record = GenerationRecord.objects.select_for_update().get(pk=record.pk)
+    if not acts_for_factory(acting_user, record.stream.generator):
+        raise PermissionError("only the generator corrects its log")
+    f = _Form(data)
+    kg = _quantity_kg(f)
+    reason = f.text("reason", required=True)
+    if not record.is_current:
+        f.problem(None, "not_current")
+    f.check()
+    record.is_current = False
+    record.save(update_fields=["is_current"])
+    new = GenerationRecord.objects.create(
+        stream=record.stream,
+        month=record.month,
+        quantity_kg=kg,
+        note=f.text("note")[:300] or record.note,
+        replaces=record,
+        reason=reason[:300],
+        recorded_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="correct",
+        obj=new,
+        changes={"quantity_kg": [str(record.quantity_kg), str(kg)], "replaces": record.pk},
+        note=reason,
+    )
+    return new
+
+
+@transaction.atomic
+def storage_permit(
+    *, acting_user: Any, stream: WasteStream, valid_until: Any, reason: str
+) -> StoragePermission:
+    """An officer allows a stream to be kept at the generator beyond 90 days, until a date."""
+    if not is_officer_for(acting_user, stream.generator):
+        raise PermissionError("only officers approve storage")
+    f = _Form({"valid_until": valid_until, "reason": reason})
+    reason = f.text("reason", required=True)
+    until = valid_until
+    if not isinstance(until, dt.date):
+        raw = f.text("valid_until", required=True)
+        try:
+            until = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            f.problem("valid_until", "bad_datetime")
+            until = None
+    if until is not None and until < timezone.localdate():
+        f.problem("valid_until", "past_date")
+    f.check()
+    permission = StoragePermission.objects.create(
+        stream=stream, valid_until=until, reason=reason, granted_by=acting_user
+    )
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=permission,
+        changes={"stream": stream.pk, "valid_until": until, "reason": reason},
+    )
+    return permission
+
+
+@transaction.atomic
+def annual_report_submit(
+    *, acting_user: Any, generator: Factory, year: Any, note: str = ""
+) -> AnnualReport:
+    """Files the generator's report for a finished calendar year: the mass balance of each of
+    its streams as computed now, with the generator's note. Filing again makes a new version."""
+    if not acts_for_factory(acting_user, generator):
+        raise PermissionError("only the generator files its annual report")
+    f = _Form({"year": year, "note": note})
+    try:
+        year = int(str(year).strip())
+    except ValueError:
+        f.problem("year", "bad_year")
+        year = None
+    if year is not None and not 1990 <= year <= 2200:
+        f.problem("year", "bad_year")
+        year = None
+    if year is not None and year >= timezone.localdate().year:
+        f.problem("year", "year_not_over", year=year)
+    streams = WasteStream.objects.filter(generator=generator)
+    if not streams.exists():
+        f.problem(None, "no_streams")
+    f.check()
+    rows = queries.mass_balance(streams, year)
+    figures = [
+        {
+            k: (str(v.quantize(Decimal("0.0001"))) if isinstance(v, Decimal) else v)
+            for k, v in row.items()
+            if k not in ("stream", "generator_id")
+        }
+        for row in rows
+    ]
+    last = (
+        AnnualReport.objects.select_for_update()
+        .filter(generator=generator, year=year)
+        .aggregate(m=Max("version"))["m"]
+    )
+    report = AnnualReport.objects.create(
+        generator=generator,
+        year=year,
+        version=(last or 0) + 1,
+        figures=figures,
+        note=note.strip(),
+        submitted_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=report,
+        changes={"generator": generator.pk, "year": year, "version": report.version},
+    )
+    return report
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("processors/", views.processor_list, name="processor_list"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("streams/", views.streams, name="streams"),
+    path("held/", views.held, name="held"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("manifests/new/", views.manifest_create, name="manifest_create"),
     path("manifests/<int:pk>/", views.manifest_detail, name="manifest_detail"),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,10 +31,14 @@ from rongngan.core.thai import fiscal_year, fiscal_year_bounds
 from rongngan.registry import queries as registry_queries
 from rongngan.waste import metrics as waste_metrics
 from rongngan.waste import queries, services
+from rongngan.waste.clocks import annual_report_due
 from rongngan.waste.codes import display_code, normalize_code
 from rongngan.waste.forms import (
+    AnnualReportForm,
     ApprovalRequestForm,
     CorrectionForm,
+    GenerationCorrectForm,
+    GenerationForm,
     LineFormSet,
     ManifestFilterForm,
     ManifestForm,
@@ -42,6 +47,7 @@ from rongngan.waste.forms import (
     ProcessorFilterForm,
     ReceiptForm,
     RerouteForm,
+    StoragePermitForm,
     StreamForm,
     manifest_data,
     show_manifest_problems,
@@ -49,14 +55,17 @@ from rongngan.waste.forms import (
 from rongngan.waste.metrics import COUNTED, bounds
 from rongngan.waste.models import (
     KG_PER_TONNE,
+    Alert,
     Approval,
     Correction,
+    GenerationRecord,
     Manifest,
     ManifestLine,
     Operation,
     ProcessorAssessment,
     Signature,
     WasteCode,
+    WasteStream,
 )
 
 PAGE_SIZE = 50
@@ -855,3 +864,187 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "national": role_of(user) != "provincial_officer",
         },
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Waste held at the generator, its monthly log, storage approvals and the annual report
+
+
+def _held_factory(request: HttpRequest) -> tuple[Any, list[Any]]:
+    """The generator the page is about: one of an operator's own factories, or any factory in
+    an officer's reach (?factory=); None for an officer's overview."""
+    user = request.user
+    ref = (request.POST.get("factory") or request.GET.get("factory") or "").strip()
+    own = _own_factories(user)
+    if _is_operator(user):
+        if not own:
+            raise PermissionDenied(_("This page is for generators and officers."))
+        return next((f for f in own if str(f.pk) == ref), own[0]), own
+    if role_of(user) not in DASHBOARD_ROLES:
+        raise PermissionDenied(_("This page is for generators and officers."))
+    if not ref.isdigit():
+        return None, []
+    factory = registry_queries.factories_for_user(user).filter(pk=int(ref)).first()
+    if factory is None:
+        raise Http404("no such factory in reach")
+    return factory, []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def held(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    factory, own = _held_factory(request)
+    today = timezone.localdate()
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and 1990 <= int(raw_year) <= 2200 else today.year - 1
+    is_operator = _is_operator(user)
+    may_permit = role_of(user) in OFFICER_ROLES and (
+        factory is not None and services.is_officer_for(user, factory)
+    )
+    streams = (
+        list(
+            queries.streams_for_user(user)
+            .filter(generator=factory)
+            .select_related("waste_code")
+            .order_by("waste_code_id", "pk")
+        )
+        if factory
+        else []
+    )
+    records = list(
+        GenerationRecord.objects.filter(stream__in=streams, is_current=True)
+        .select_related("stream__waste_code")
+        .order_by("-month", "stream_id")[:60]
+    )
+    forms = {
+        "log": GenerationForm(prefix="log", streams=streams) if is_operator and streams else None,
+        "correct": GenerationCorrectForm(prefix="correct", records=records)
+        if is_operator and records
+        else None,
+        "report": AnnualReportForm(prefix="report", initial={"year": today.year - 1})
+        if is_operator and streams
+        else None,
+        "permit": StoragePermitForm(prefix="permit", streams=streams)
+        if may_permit and streams
+        else None,
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if forms.get(action) is None:
+            raise PermissionDenied
+        form_class = {
+            "log": (GenerationForm, {"streams": streams}),
+            "correct": (GenerationCorrectForm, {"records": records}),
+            "report": (AnnualReportForm, {}),
+            "permit": (StoragePermitForm, {"streams": streams}),
+        }[action]
+        form = form_class[0](request.POST, prefix=action, **form_class[1])
+        form.is_valid()
+        forms[action] = form
+        data = {name: request.POST.get(f"{action}-{name}", "") for name in form.fields}
+        by_pk = {str(s.pk): s for s in streams}
+        try:
+            if action == "log":
+                stream = by_pk.get(data["stream"])
+                if stream is None:
+                    form.add_error("stream", _("Choose one of your waste streams."))
+                    raise _Refused
+                _service(
+                    lambda: services.generation_record(acting_user=user, stream=stream, data=data)
+                )
+                done = _("The month was logged.")
+            elif action == "correct":
+                record = next((r for r in records if str(r.pk) == data["record"]), None)
+                if record is None:
+                    form.add_error("record", _("Choose a logged month."))
+                    raise _Refused
+                _service(
+                    lambda: services.generation_correct(acting_user=user, record=record, data=data)
+                )
+                done = _("The logged month was corrected; the earlier figure is kept.")
+            elif action == "report":
+                report = _service(
+                    lambda: services.annual_report_submit(
+                        acting_user=user, generator=factory, year=data["year"], note=data["note"]
+                    )
+                )
+                done = _("The annual report for %(year)s was filed (version %(version)s).") % {
+                    "year": report.year,
+                    "version": report.version,
+                }
+            else:
+                stream = by_pk.get(data["stream"])
+                if stream is None:
+                    form.add_error("stream", _("Choose a waste stream."))
+                    raise _Refused
+                _service(
+                    lambda: services.storage_permit(
+                        acting_user=user,
+                        stream=stream,
+                        valid_until=data["valid_until"],
+                        reason=data["reason"],
+                    )
+                )
+                done = _("Storage beyond 90 days was approved.")
+        except RongnganValidationError as exc:
+            show_problems(form, exc)
+            status = 400
+        except _Refused:
+            status = 400
+        else:
+            messages.success(request, done)
+            return redirect(f"{request.path}?factory={factory.pk}&year={year}")
+
+    ids = [s.pk for s in streams]
+    held_now = queries.held_since(ids, today) if ids else {}
+    permitted = queries.storage_permitted(list(held_now), today) if held_now else set()
+    limit = int(getattr(settings, "WASTE_STORAGE_DAYS", 90))
+    held_rows = []
+    for s in streams:
+        if s.pk in held_now:
+            kg, oldest = held_now[s.pk]
+            days = (today - oldest).days
+            held_rows.append(
+                {
+                    "stream": s,
+                    "kg": kg,
+                    "oldest": oldest,
+                    "days": days,
+                    "over": days > limit,
+                    "permitted": s.pk in permitted,
+                }
+            )
+    alerts = queries.alerts_for_user(user).filter(
+        kind__in=[Alert.Kind.STORAGE, Alert.Kind.ANNUAL_REPORT], closed_at__isnull=True
+    )
+    if factory is not None:
+        alerts = alerts.filter(factory=factory)
+    return render(
+        request,
+        "waste/held.html",
+        {
+            "factory": factory,
+            "own": own,
+            "year": year,
+            "years": list(range(today.year - 1, today.year - 6, -1)),
+            "balance": queries.mass_balance(WasteStream.objects.filter(pk__in=ids), year)
+            if ids
+            else [],
+            "held": held_rows,
+            "limit": limit,
+            "records": records[:24],
+            "reports": list(queries.annual_reports_for_user(user).filter(generator=factory)[:20])
+            if factory
+            else [],
+            "alerts": list(alerts.order_by("-raised_on")[:100]),
+            "forms": forms,
+            "due": annual_report_due(today.year - 1),
+        },
+        status=status,
+    )
+
+
+class _Refused(Exception):
+    """A choice the form could not resolve (already shown at its field)."""
