@@ -1,0 +1,486 @@
+"""From minutes to judged averages: screen, average, correct, compare, open events.
+
+Run for the hours a batch touched (and the days and months they fall in), never for the whole
+history, so the work follows the batch size. The rules themselves (what makes a minute, an
+hour or a day valid; how a value is compared with a limit) live in `validity.py` and the
+regimes in data/validity.yaml; this module only feeds them and stores what they say.
+
+Exceedances are judged on the averaging period of each limit (validated hourly or daily
+averages), never on a single minute: a one-minute spike that leaves the hour's average under
+the limit opens nothing.
+
+Time: an hour is a UTC hour (Bangkok is UTC+7, so it is also a Bangkok clock hour); a day is a
+Bangkok calendar day, the day of the legal reports.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from rongngan.monitoring import conf
+from rongngan.monitoring.models import (
+    DailyAggregate,
+    DataAvailability,
+    Event,
+    HourlyAggregate,
+    PointLimit,
+    PointParameter,
+)
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+O2 = "o2"
+HOURLY_JUDGED = ("hour", "grab", "instant")
+
+
+def hour_start(ts: dt.datetime) -> dt.datetime:
+    return ts.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def local_day(ts: dt.datetime) -> dt.date:
+    return ts.astimezone(BANGKOK).date()
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK).astimezone(dt.UTC)
+    return start, start + DAY
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# --------------------------------------------------------------------------------------------
+# The rules helper's modules, reached through these few functions only.
+
+
+def regimes() -> dict[str, Any]:
+    from rongngan.monitoring import standards
+
+    found = standards.validity_regimes()
+    return found if isinstance(found, Mapping) else {r.code: r for r in found}
+
+
+def regime_for(code: str) -> Any:
+    found = regimes()
+    return found.get(code or conf.get("MONITORING_DEFAULT_REGIME")) or next(iter(found.values()))
+
+
+def _screen(minutes: list[Any], pp: PointParameter) -> list[Any]:
+    from rongngan.monitoring import validity
+
+    param = pp.parameter
+    lo = pp.range_min if pp.range_min is not None else param.range_min
+    hi = pp.range_max if pp.range_max is not None else param.range_max
+    return list(
+        validity.screen(
+            minutes,
+            range_min=lo,
+            range_max=hi,
+            flatline_minutes=conf.get("MONITORING_FLATLINE_MINUTES"),
+        )
+    )
+
+
+def as_rule(limit: PointLimit) -> Any:
+    """The catalogue's LimitRule for a point's limit, as validity.compare takes it."""
+    from rongngan.monitoring import standards
+
+    rule = limit.rule
+    return standards.LimitRule(
+        standard_code=rule.standard.code if rule else "licence",
+        parameter=limit.point_parameter.parameter_id,
+        unit=limit.unit,
+        averaging=limit.averaging,
+        comparator=limit.comparator,
+        value=limit.value,
+        upper_value=limit.upper_value,
+        low_value=limit.low_value,
+        high_value=limit.high_value,
+        ref_temperature_k=rule.ref_temperature_k if rule else None,
+        ref_pressure_kpa=rule.ref_pressure_kpa if rule else None,
+        ref_o2_percent=limit.ref_o2_percent,
+        dry_basis=rule.dry_basis if rule else False,
+        applies_to=rule.applies_to if rule else {},
+        effective_from=limit.effective_from,
+        effective_to=limit.effective_to,
+        source=(rule.source if rule else limit.document) or limit.reference,
+        notes="",
+    )
+
+
+def convert_to(value: Decimal, from_unit: str, to_unit: str, pp: PointParameter) -> Decimal:
+    from rongngan.monitoring import units
+
+    if from_unit == to_unit:
+        return value
+    return units.convert(
+        value, from_unit, to_unit, molecular_weight=pp.parameter.molecular_weight
+    )
+
+
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    hours: int = 0
+    days: int = 0
+    events_opened: list[int] = field(default_factory=list)
+    events_extended: list[int] = field(default_factory=list)
+
+
+def recompute(touched: Mapping[int, Iterable[dt.datetime]], *, now: dt.datetime | None = None) -> Outcome:
+    """Rebuilds the hourly and daily averages and the availability for the hours in
+    `touched` ({point_parameter_id: hour starts}), then judges them against the limits."""
+    from rongngan.monitoring import storage, validity
+
+    now = now or timezone.now()
+    out = Outcome()
+    hours_by_pp = {pp_id: sorted({hour_start(h) for h in hs}) for pp_id, hs in touched.items() if hs}
+    if not hours_by_pp:
+        return out
+    pps = {
+        pp.pk: pp
+        for pp in PointParameter.objects.select_related("point", "parameter").filter(
+            pk__in=list(hours_by_pp)
+        )
+    }
+    flat = dt.timedelta(minutes=int(conf.get("MONITORING_FLATLINE_MINUTES")))
+    first = min(h[0] for h in hours_by_pp.values())
+    last = max(h[-1] for h in hours_by_pp.values()) + HOUR
+    minutes_by_pp: dict[int, list[Any]] = defaultdict(list)
+    raw_by_pp: dict[int, list[tuple[dt.datetime, Any, str]]] = defaultdict(list)
+    for pp_id, ts, value, flags in storage.fetch_minutes(list(pp_ids_sorted(hours_by_pp)), first - flat, last):
+        flag_set = frozenset(f for f in (flags or "").split(",") if f)
+        minutes_by_pp[pp_id].append(validity.Minute(ts, _dec(value), flag_set))
+        raw_by_pp[pp_id].append((ts, value, flags))
+
+    # O2 first: the other parameters of a stack are corrected with its hourly average.
+    order = sorted(hours_by_pp, key=lambda i: (pps[i].parameter_id != O2, i))
+    o2_hours: dict[tuple[int, dt.datetime], Decimal | None] = {}
+    o2_pp_of_point = dict(
+        PointParameter.objects.filter(
+            point_id__in={pps[i].point_id for i in order}, parameter_id=O2
+        ).values_list("point_id", "pk")
+    )
+    hourly: list[HourlyAggregate] = []
+    evidence_minutes: dict[tuple[int, dt.datetime], list[list[Any]]] = {}
+    for pp_id in order:
+        pp = pps[pp_id]
+        regime = regime_for(pp.point.validity_regime)
+        screened = _screen(minutes_by_pp.get(pp_id, []), pp)
+        by_hour: dict[dt.datetime, list[Any]] = defaultdict(list)
+        for m in screened:
+            by_hour[hour_start(m.ts)].append(m)
+        wanted = set(hours_by_pp[pp_id])
+        need_o2 = pp.point.ref_o2_percent is not None and pp.parameter_id != O2
+        o2_pp = o2_pp_of_point.get(pp.point_id)
+        stored_o2: dict[dt.datetime, Decimal | None] = {}
+        if need_o2 and o2_pp and not any((o2_pp, h) in o2_hours for h in wanted):
+            stored_o2 = dict(
+                HourlyAggregate.objects.filter(
+                    point_parameter_id=o2_pp, period_start__in=list(wanted), valid=True
+                ).values_list("period_start", "value")
+            )
+        for h in hours_by_pp[pp_id]:
+            res = validity.hour_average(by_hour.get(h, []), regime)
+            value = _dec(res.value)
+            corrected = value
+            if value is not None and need_o2:
+                measured = o2_hours.get((o2_pp, h)) if o2_pp else None
+                if measured is None:
+                    measured = stored_o2.get(h)
+                corrected = _correct_o2(value, measured, pp.point.ref_o2_percent)
+            if pp.parameter_id == O2:
+                o2_hours[(pp_id, h)] = value if res.valid else None
+            hourly.append(
+                HourlyAggregate(
+                    point_parameter_id=pp_id,
+                    period_start=h,
+                    value=value,
+                    corrected_value=corrected,
+                    minutes=len(by_hour.get(h, [])),
+                    valid_minutes=res.valid_minutes,
+                    valid=bool(res.valid),
+                    reason=str(res.reason or "")[:200],
+                )
+            )
+            evidence_minutes[(pp_id, h)] = [
+                [m.ts.isoformat(), str(m.value), ",".join(sorted(m.flags))]
+                for m in by_hour.get(h, [])
+            ]
+    HourlyAggregate.objects.bulk_create(
+        hourly,
+        update_conflicts=True,
+        unique_fields=["point_parameter", "period_start"],
+        update_fields=["value", "corrected_value", "minutes", "valid_minutes", "valid", "reason"],
+        batch_size=2000,
+    )
+    out.hours = len(hourly)
+
+    days_by_pp = {pp_id: sorted({local_day(h) for h in hs}) for pp_id, hs in hours_by_pp.items()}
+    daily = _days(days_by_pp, pps)
+    out.days = len(daily)
+    _availability(days_by_pp, now)
+    judge(pps, hourly, daily, evidence_minutes, now, out)
+    return out
+
+
+def pp_ids_sorted(hours_by_pp: Mapping[int, Any]) -> list[int]:
+    return sorted(hours_by_pp)
+
+
+def _correct_o2(value: Decimal, measured: Decimal | None, reference: Decimal) -> Decimal | None:
+    """Corrected to the reference oxygen; without a valid measured O2 the hour cannot be
+    corrected, and the uncorrected value is not compared with a limit set at reference O2."""
+    from rongngan.monitoring import corrections
+
+    if measured is None:
+        return None
+    try:
+        return _dec(corrections.to_reference_oxygen(value, measured, reference))
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def _days(days_by_pp: Mapping[int, list[dt.date]], pps: Mapping[int, PointParameter]) -> list[DailyAggregate]:
+    from rongngan.monitoring import validity
+
+    if not days_by_pp:
+        return []
+    lo = day_bounds(min(d[0] for d in days_by_pp.values()))[0]
+    hi = day_bounds(max(d[-1] for d in days_by_pp.values()))[1]
+    hours: dict[tuple[int, dt.date], list[HourlyAggregate]] = defaultdict(list)
+    for agg in HourlyAggregate.objects.filter(
+        point_parameter_id__in=list(days_by_pp), period_start__gte=lo, period_start__lt=hi
+    ).order_by("period_start"):
+        hours[(agg.point_parameter_id, local_day(agg.period_start))].append(agg)
+    daily: list[DailyAggregate] = []
+    for pp_id, days in days_by_pp.items():
+        regime = regime_for(pps[pp_id].point.validity_regime)
+        for d in days:
+            aggs = hours.get((pp_id, d), [])
+            res = validity.day_average([_hour_result(a) for a in aggs], regime)
+            corrected = [a.corrected_value for a in aggs if a.valid and a.corrected_value is not None]
+            value = _dec(res.value)
+            daily.append(
+                DailyAggregate(
+                    point_parameter_id=pp_id,
+                    day=d,
+                    value=value,
+                    corrected_value=(sum(corrected) / len(corrected)) if corrected and res.valid else (value if res.valid else None),
+                    valid_hours=res.valid_hours,
+                    valid=bool(res.valid),
+                    reason=str(res.reason or "")[:200],
+                )
+            )
+    DailyAggregate.objects.bulk_create(
+        daily,
+        update_conflicts=True,
+        unique_fields=["point_parameter", "day"],
+        update_fields=["value", "corrected_value", "valid_hours", "valid", "reason"],
+        batch_size=2000,
+    )
+    return daily
+
+
+def _hour_result(agg: HourlyAggregate) -> Any:
+    from rongngan.monitoring import validity
+
+    return validity.HourResult(
+        value=agg.value,
+        valid_minutes=agg.valid_minutes,
+        valid=agg.valid,
+        reason=agg.reason,
+        excused=agg.reason == "calibration_or_maintenance",
+    )
+
+
+def _availability(days_by_pp: Mapping[int, list[dt.date]], now: dt.datetime) -> None:
+    months = {(pp_id, month_of(d)) for pp_id, days in days_by_pp.items() for d in days}
+    if not months:
+        return
+    rows = []
+    for pp_id, month in months:
+        start = day_bounds(month)[0]
+        nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = min(day_bounds(nxt)[0], hour_start(now) + HOUR)
+        expected = max(0, int((end - start) / HOUR))
+        valid = HourlyAggregate.objects.filter(
+            point_parameter_id=pp_id, period_start__gte=start, period_start__lt=end, valid=True
+        ).count()
+        percent = (Decimal(valid) * 100 / expected).quantize(Decimal("0.01")) if expected else Decimal(0)
+        rows.append(
+            DataAvailability(
+                point_parameter_id=pp_id,
+                month=month,
+                expected_hours=expected,
+                valid_hours=valid,
+                percent=min(percent, Decimal(100)),
+            )
+        )
+    DataAvailability.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["point_parameter", "month"],
+        update_fields=["expected_hours", "valid_hours", "percent"],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Judging averages against limits.
+
+
+def limits_in_force(pp_ids: Iterable[int]) -> dict[int, list[PointLimit]]:
+    out: dict[int, list[PointLimit]] = defaultdict(list)
+    for limit in PointLimit.objects.select_related("rule__standard", "point_parameter").filter(
+        point_parameter_id__in=list(pp_ids), averaging__in=["hour", "day", "grab", "instant"]
+    ):
+        out[limit.point_parameter_id].append(limit)
+    return out
+
+
+def _in_force(limit: PointLimit, day: dt.date) -> bool:
+    return limit.effective_from <= day and (limit.effective_to is None or day < limit.effective_to)
+
+
+def judge(
+    pps: Mapping[int, PointParameter],
+    hourly: list[HourlyAggregate],
+    daily: list[DailyAggregate],
+    evidence_minutes: Mapping[tuple[int, dt.datetime], list[list[Any]]],
+    now: dt.datetime,
+    out: Outcome,
+) -> None:
+    from rongngan.monitoring import validity
+
+    limits = limits_in_force(pps)
+    if not limits:
+        return
+    found: list[tuple[PointLimit, dt.datetime, dt.timedelta, Any, dict[str, Any]]] = []
+    for agg in hourly:
+        for limit in limits.get(agg.point_parameter_id, []):
+            # A grab-sample limit holds at any moment: continuous data is judged on its hourly
+            # average against it (never on a single minute).
+            if limit.averaging not in HOURLY_JUDGED or not agg.valid:
+                continue
+            if not _in_force(limit, local_day(agg.period_start)):
+                continue
+            pp = pps[agg.point_parameter_id]
+            value = _compared_value(pp, limit, agg.value, agg.corrected_value)
+            if value is None:
+                continue
+            cmp = validity.compare(
+                convert_to(value, pp.unit, limit.unit, pp), as_rule(limit), regime_for(pp.point.validity_regime), "hour"
+            )
+            if cmp.exceeds:
+                found.append(
+                    (
+                        limit,
+                        agg.period_start,
+                        HOUR,
+                        cmp,
+                        {
+                            "period": agg.period_start.isoformat(),
+                            "value": str(agg.value),
+                            "corrected_value": None if agg.corrected_value is None else str(agg.corrected_value),
+                            "compared": str(cmp.value_compared),
+                            "limit": str(cmp.limit),
+                            "level": str(cmp.level or ""),
+                            "valid_minutes": agg.valid_minutes,
+                            "readings": evidence_minutes.get((agg.point_parameter_id, agg.period_start), []),
+                        },
+                    )
+                )
+    for dagg in daily:
+        for limit in limits.get(dagg.point_parameter_id, []):
+            if limit.averaging != "day" or not dagg.valid or not _in_force(limit, dagg.day):
+                continue
+            pp = pps[dagg.point_parameter_id]
+            value = _compared_value(pp, limit, dagg.value, dagg.corrected_value)
+            if value is None:
+                continue
+            cmp = validity.compare(
+                convert_to(value, pp.unit, limit.unit, pp), as_rule(limit), regime_for(pp.point.validity_regime), "day"
+            )
+            if cmp.exceeds:
+                start = day_bounds(dagg.day)[0]
+                hours = list(
+                    HourlyAggregate.objects.filter(
+                        point_parameter_id=dagg.point_parameter_id,
+                        period_start__gte=start,
+                        period_start__lt=start + DAY,
+                    )
+                    .order_by("period_start")
+                    .values_list("period_start", "value", "valid")
+                )
+                found.append(
+                    (
+                        limit,
+                        start,
+                        DAY,
+                        cmp,
+                        {
+                            "period": dagg.day.isoformat(),
+                            "value": str(dagg.value),
+                            "corrected_value": None if dagg.corrected_value is None else str(dagg.corrected_value),
+                            "compared": str(cmp.value_compared),
+                            "limit": str(cmp.limit),
+                            "level": str(cmp.level or ""),
+                            "valid_hours": dagg.valid_hours,
+                            "hours": [[h.isoformat(), None if v is None else str(v), ok] for h, v, ok in hours],
+                        },
+                    )
+                )
+    from rongngan.monitoring import events
+
+    for limit, start, length, cmp, evidence in sorted(found, key=lambda f: f[1]):
+        event, opened = events.exceedance_record(
+            point_parameter=pps[limit.point_parameter_id],
+            limit=limit,
+            period_start=start,
+            period_length=length,
+            value=_dec(cmp.value_compared),
+            evidence=evidence,
+            now=now,
+        )
+        if event is None:
+            continue
+        (out.events_opened if opened else out.events_extended).append(event.pk)
+
+
+def _compared_value(
+    pp: PointParameter, limit: PointLimit, value: Decimal | None, corrected: Decimal | None
+) -> Decimal | None:
+    """A limit at reference oxygen is compared with the corrected value (none if it could not
+    be corrected); other limits with the measured value."""
+    if limit.ref_o2_percent is not None or (pp.point.ref_o2_percent is not None and pp.parameter_id != O2):
+        return corrected
+    return value
+
+
+def open_counts(pp_ids: Iterable[int], kind: str, since: dt.datetime) -> dict[int, int]:
+    return dict(
+        Event.objects.filter(point_parameter_id__in=list(pp_ids), kind=kind, opened_at__gte=since)
+        .values("point_parameter_id")
+        .annotate(n=Count("pk"))
+        .values_list("point_parameter_id", "n")
+    )
+
+
+__all__ = ["recompute", "Outcome", "Q"]

@@ -1,0 +1,253 @@
+"""Where readings are kept, behind functions with a PostgreSQL and a SQLite path.
+
+PostgreSQL: `monitoring_reading` is PARTITIONED BY RANGE (ts), one partition a month named
+`monitoring_reading_yYYYYmMM`, a BRIN index on ts (readings arrive in time order, so a block
+range summary is tiny and enough) and the primary key (point_parameter_id, ts), which makes a
+retried minute a conflict instead of a duplicate. A DEFAULT partition catches a row outside
+every monthly partition, so an insert never fails for want of one; `ensure_partitions` moves
+such rows into their month when it creates it. Batches go in by COPY into a temporary table,
+then one INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose row count tells the duplicates.
+
+SQLite: one plain table with the same columns and key; INSERT OR IGNORE by executemany.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection as default_connection
+
+TABLE = "monitoring_reading"
+COLUMNS = ("point_parameter_id", "ts", "value", "unit", "value_std", "flags", "batch_id")
+# Row: (point_parameter_id, ts (aware UTC), value, unit, value_std, flags, batch_id)
+Row = tuple[int, dt.datetime, Decimal, str, Decimal | None, str, int | None]
+
+_known_partitions: set[str] = set()
+
+
+def create_reading_table(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""
+                CREATE TABLE {TABLE} (
+                    point_parameter_id bigint NOT NULL,
+                    ts timestamp with time zone NOT NULL,
+                    value numeric(18, 6) NOT NULL,
+                    unit varchar(20) NOT NULL,
+                    value_std numeric(18, 6) NULL,
+                    flags varchar(60) NOT NULL DEFAULT '',
+                    batch_id bigint NULL,
+                    PRIMARY KEY (point_parameter_id, ts)
+                ) PARTITION BY RANGE (ts)
+                """
+            )
+            cursor.execute(f"CREATE INDEX {TABLE}_ts_brin ON {TABLE} USING brin (ts)")
+            cursor.execute(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
+        else:
+            cursor.execute(
+                f"""
+                CREATE TABLE "{TABLE}" (
+                    "point_parameter_id" bigint NOT NULL,
+                    "ts" datetime NOT NULL,
+                    "value" decimal NOT NULL,
+                    "unit" varchar(20) NOT NULL,
+                    "value_std" decimal NULL,
+                    "flags" varchar(60) NOT NULL DEFAULT '',
+                    "batch_id" bigint NULL,
+                    PRIMARY KEY ("point_parameter_id", "ts")
+                )
+                """
+            )
+            cursor.execute(f'CREATE INDEX "{TABLE}_ts" ON "{TABLE}" ("ts")')
+    _known_partitions.clear()
+
+
+def drop_reading_table(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{TABLE}"' + (" CASCADE" if connection.vendor == "postgresql" else ""))
+    _known_partitions.clear()
+
+
+def month_start(ts: dt.datetime) -> dt.datetime:
+    ts = ts.astimezone(dt.UTC)
+    return ts.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month(start: dt.datetime) -> dt.datetime:
+    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(
+        month=start.month + 1
+    )
+
+
+def partition_name(start: dt.datetime) -> str:
+    return f"{TABLE}_y{start.year:04d}m{start.month:02d}"
+
+
+def ensure_partitions(start: dt.datetime, end: dt.datetime, connection: Any = None) -> list[str]:
+    """Makes the monthly partitions covering [start, end] exist (UTC months); returns the names
+    made now. A no-op on SQLite. Call inside the transaction that inserts."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql":
+        return []
+    made: list[str] = []
+    month = month_start(start)
+    with connection.cursor() as cursor:
+        while month <= end:
+            name = partition_name(month)
+            upper = next_month(month)
+            if name not in _known_partitions:
+                cursor.execute("SELECT to_regclass(%s)", [name])
+                if cursor.fetchone()[0] is None:
+                    # Rows that fell into the default partition move into their month first:
+                    # attaching fails while the default holds rows of the new range.
+                    cursor.execute(
+                        f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                    )
+                    cursor.execute(
+                        f"WITH moved AS (DELETE FROM {TABLE}_default WHERE ts >= %s AND ts < %s "
+                        f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",
+                        [month, upper],
+                    )
+                    cursor.execute(
+                        f"ALTER TABLE {TABLE} ATTACH PARTITION {name} "
+                        f"FOR VALUES FROM ('{month.isoformat()}') TO ('{upper.isoformat()}')"
+                    )
+                    made.append(name)
+                    connection.on_commit(lambda n=name: _known_partitions.add(n))
+                else:
+                    _known_partitions.add(name)
+            month = upper
+    return made
+
+
+def partitions(connection: Any = None) -> list[tuple[str, str]]:
+    """(partition name, bounds) of the readings table on PostgreSQL, from pg_inherits."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, pg_get_expr(c.relpartbound, c.oid)
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = %s::regclass ORDER BY c.relname
+            """,
+            [TABLE],
+        )
+        return list(cursor.fetchall())
+
+
+def insert_readings(rows: Sequence[Row], connection: Any = None) -> int:
+    """Inserts `rows`, skipping any (point_parameter, ts) already stored; returns how many
+    went in (the rest are duplicates)."""
+    connection = connection or default_connection
+    if not rows:
+        return 0
+    cols = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            ensure_partitions(min(r[1] for r in rows), max(r[1] for r in rows), connection)
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in "
+                f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute("TRUNCATE monitoring_reading_in")
+            with cursor.copy(f"COPY monitoring_reading_in ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM monitoring_reading_in "
+                "ON CONFLICT (point_parameter_id, ts) DO NOTHING"
+            )
+            inserted = cursor.rowcount
+            cursor.execute("TRUNCATE monitoring_reading_in")
+            return inserted
+        before = connection.connection.total_changes
+        sql = f'INSERT OR IGNORE INTO "{TABLE}" ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s)'
+        cursor.executemany(sql, [_sqlite_row(r) for r in rows])
+        return connection.connection.total_changes - before
+
+
+def copy_readings(rows: Iterable[Row], connection: Any = None) -> int:
+    """Plain load straight into the table (seeding, the benchmark's baseline): no duplicate
+    check, the caller guarantees the rows are new."""
+    connection = connection or default_connection
+    cols = ", ".join(COLUMNS)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {TABLE} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f'INSERT INTO "{TABLE}" ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s)'
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(_sqlite_row(row))
+            if len(batch) == 5000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def _sqlite_row(row: Row) -> tuple[Any, ...]:
+    pp, ts, value, unit, std, flags, batch = row
+    return (
+        pp,
+        ts.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" "),
+        str(value),
+        unit,
+        None if std is None else str(std),
+        flags,
+        batch,
+    )
+
+
+def fetch_minutes(
+    pp_ids: Sequence[int], start: dt.datetime, end: dt.datetime, connection: Any = None
+) -> list[tuple[int, dt.datetime, Decimal | None, str]]:
+    """(point_parameter_id, ts, value_std, flags) in [start, end), ordered by pp and ts."""
+    from rongngan.monitoring.models import Reading
+
+    return list(
+        Reading.objects.filter(point_parameter_id__in=list(pp_ids), ts__gte=start, ts__lt=end)
+        .order_by("point_parameter_id", "ts")
+        .values_list("point_parameter_id", "ts", "value_std", "flags")
+    )
+
+
+def drop_before(cutoff: dt.datetime, connection: Any = None) -> tuple[list[str], int]:
+    """Removes minute readings older than `cutoff`: whole monthly partitions that end on or
+    before it on PostgreSQL (rows of a partly kept month are deleted), rows on SQLite.
+    Returns (dropped partitions, deleted rows)."""
+    connection = connection or default_connection
+    dropped: list[str] = []
+    deleted = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, _bounds in partitions(connection):
+                if name == f"{TABLE}_default":
+                    continue
+                year, month = int(name[-7:-3]), int(name[-2:])
+                upper = next_month(dt.datetime(year, month, 1, tzinfo=dt.UTC))
+                if upper <= cutoff:
+                    cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+                    cursor.execute(f"DROP TABLE {name}")
+                    _known_partitions.discard(name)
+                    dropped.append(name)
+            cursor.execute(f"DELETE FROM {TABLE} WHERE ts < %s", [cutoff])
+            deleted = cursor.rowcount
+        else:
+            cursor.execute(
+                f'DELETE FROM "{TABLE}" WHERE ts < %s',
+                [cutoff.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")],
+            )
+            deleted = cursor.rowcount
+    return dropped, deleted
