@@ -16,7 +16,17 @@ from rongngan.accounts.models import Organisation, Role
 from rongngan.core.seeds import seed_step
 from rongngan.registry.models import Factory
 from rongngan.waste import services
-from rongngan.waste.models import Approval, Manifest, Operation, ProcessorPermit, WasteCode
+from rongngan.waste.clocks import run_clocks
+from rongngan.waste.models import (
+    Approval,
+    GenerationRecord,
+    Manifest,
+    ManifestLine,
+    Operation,
+    ProcessorPermit,
+    WasteCode,
+    WasteStream,
+)
 
 TRANSPORTERS = [
     ("wt-safe", "บริษัท ขนส่งกากปลอดภัย จำกัด", "Safe Waste Transport Co., Ltd."),
@@ -226,9 +236,24 @@ def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
                     manifest=m,
                     data={"signed_at": t, "operation": m.operation_id},
                 )
+    logged = _seed_generation_log(rng, today)
+    reports = 0
+    for g in generators[:30:2]:
+        if WasteStream.objects.filter(generator=g).exists():
+            user = (
+                demo_operator
+                if demo_operator and g.operator_id == demo_operator.organisation_id
+                else _party_user(g.operator)
+            )
+            services.annual_report_submit(
+                acting_user=user, generator=g, year=today.year - 1, note="(demo)"
+            )
+            reports += 1
+    clocks = run_clocks(today)
     stdout.write(
         f"Waste demo: {len(transporters)} transporters, {len(processors)} processors, "
-        f"{len(approvals)} approvals, {made} manifests."
+        f"{len(approvals)} approvals, {made} manifests, {logged} months logged, "
+        f"{reports} annual reports, {sum(v for k, v in clocks.items() if k != 'closed')} alerts."
     )
     logins = []
     for username, org, sees in [
@@ -242,6 +267,49 @@ def _seed(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
             )
         logins.append((user, f"{sees} (waste)"))
     return logins
+
+
+def _seed_generation_log(rng: random.Random, today: dt.date) -> int:
+    """Each stream's log from its first shipment (or eighteen months back): what left each
+    month, plus some of the last two months' waiting for a pick-up, and for every seventh
+    stream a batch made five months ago that never left (so the 90-day storage clock has
+    something to say)."""
+    shipped: dict[tuple[int, dt.date], Decimal] = {}
+    for stream_id, at, kg in ManifestLine.objects.filter(
+        manifest__shipped_at__isnull=False, manifest__previous__isnull=True
+    ).values_list("manifest__approval__stream_id", "manifest__shipped_at", "quantity_kg"):
+        month = timezone.localtime(at).date().replace(day=1)
+        shipped[(stream_id, month)] = shipped.get((stream_id, month), Decimal(0)) + kg
+    first = min(
+        [month for _, month in shipped] + [(today.replace(day=1) - dt.timedelta(days=540))]
+    ).replace(day=1)
+    months = []
+    m = first
+    while m <= today:
+        months.append(m)
+        m = (m + dt.timedelta(days=32)).replace(day=1)
+    rows = []
+    for i, stream in enumerate(WasteStream.objects.select_related("generator").order_by("pk")):
+        user_id = stream.created_by_id
+        for month in months:
+            kg = shipped.get((stream.pk, month), Decimal(0))
+            if month >= months[-2]:
+                # Waste of the last two months partly still waits for a pick-up.
+                kg += Decimal(rng.randint(0, 400))
+            if i % 7 == 0 and month == months[-6]:
+                kg += Decimal(rng.randint(200, 900))
+            if kg:
+                rows.append(
+                    GenerationRecord(
+                        stream=stream,
+                        month=month,
+                        quantity_kg=kg,
+                        recorded_by_id=user_id,
+                        note="(demo)",
+                    )
+                )
+    GenerationRecord.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.manifest_list, name="manifest_list"),
     path("processors/", views.processor_list, name="processor_list"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/codes/", views.dashboard_codes, name="dashboard_codes"),
     path("streams/", views.streams, name="streams"),
     path("held/", views.held, name="held"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -816,6 +816,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Decimal(0),
     )
 
+    # Logged as generated in the fiscal year, and manifests that left (first transporter).
+    province = user.province_id if role_of(user) == "provincial_officer" else None
+    generation = GenerationRecord.objects.filter(is_current=True, month__gte=start, month__lte=end)
+    shipped = manifests.filter(shipped_at__gte=lo, shipped_at__lt=hi)
+    if province:
+        generation = generation.filter(stream__generator__province_id=province)
+    generated_t = _tonnes(generation.aggregate(kg=Sum("quantity_kg"))["kg"])
+    alerts = queries.alerts_for_user(user).filter(closed_at__isnull=True)
+    alert_counts = {row["kind"]: row["n"] for row in alerts.values("kind").annotate(n=Count("pk"))}
+    near_capacity = queries.capacity_use(
+        today.year, share=Decimal(str(getattr(settings, "WASTE_CAPACITY_WARNING", "0.8")))
+    )
+    if province:
+        near_capacity = [r for r in near_capacity if r["permit"].processor.province_id == province]
+
     overdue_since = timezone.now() - dt.timedelta(days=TRANSIT_DAYS)
     overdue = manifests.filter(status=Manifest.Status.IN_TRANSIT, shipped_at__lt=overdue_since)
     discrepancies = manifests.filter(discrepancy=True, discrepancy_resolved_at__isnull=True)
@@ -859,9 +874,53 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "discrepancy_count": discrepancies.count(),
             "discrepancies": list(discrepancies.order_by("received_at")[:20]),
             "transit_days": TRANSIT_DAYS,
+            "generated_t": generated_t,
+            "shipped_count": shipped.count(),
+            "alert_rows": [
+                {"kind": kind, "label": label, "count": alert_counts.get(kind, 0)}
+                for kind, label in Alert.Kind.choices
+            ],
+            "near_capacity": near_capacity[:30],
+            "capacity_year": today.year,
             "plan": plan,
             "chart": chart,
             "national": role_of(user) != "provincial_officer",
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_codes(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table by waste code, loaded after the page (it reads manifest lines)."""
+    user = request.user
+    if role_of(user) not in DASHBOARD_ROLES:
+        raise PermissionDenied(_("The waste dashboard is for officers and committee members."))
+    start, end = fiscal_year_bounds(fiscal_year(timezone.localdate()))
+    lo, hi = bounds(start, end)
+    counted = queries.manifests_for_user(user).filter(
+        status__in=COUNTED, received_at__gte=lo, received_at__lt=hi
+    )
+    rows = (
+        ManifestLine.objects.filter(manifest__in=counted.values("pk"), accepted_kg__gt=0)
+        .annotate(code=Coalesce("received_code_id", "waste_code_id"))
+        .values("code", "hazardous")
+        .annotate(kg=Sum("accepted_kg"))
+        .order_by("-kg")[:25]
+    )
+    names = {
+        c.code: c
+        for c in WasteCode.objects.filter(code__in=[r["code"] for r in rows]).only(
+            "code", "description_en", "description_th"
+        )
+    }
+    return render(
+        request,
+        "waste/_by_code.html",
+        {
+            "rows": [
+                {**r, "tonnes": _tonnes(r["kg"]), "waste_code": names.get(r["code"])} for r in rows
+            ]
         },
     )
 

@@ -454,11 +454,24 @@ def test_the_dashboard_shows_the_tonnes_received(
     metric_row = page[page.index('data-metric="waste.hazardous_tonnes_managed"') :]
     assert "1.04" in metric_row[: metric_row.index("</tr>")]
     assert "waste-province-chart" in page
+    assert 'class="shipped">1<' in stats
+    assert 'id="open-alerts"' in page
+    codes = client.get(reverse("waste:dashboard_codes"))
+    assert codes.status_code == 200
+    row = body(codes)[body(codes).index('data-code="160601"') :]
+    assert "1.04" in row[: row.index("</tr>")]
+    ProcessorPermit.objects.filter(waste_code="160601", operation="R4").update(
+        capacity_tonnes=D("1.1")
+    )
+    near = body(client.get(reverse("waste:dashboard")))
+    near = near[near.index('id="near-capacity"') :]
+    assert "16 06 01" in near[: near.index("</table>")]
 
 
 def test_the_dashboard_is_for_officers_only(client, operator_a, committee):
     client.force_login(operator_a)
     assert client.get(reverse("waste:dashboard")).status_code == 403
+    assert client.get(reverse("waste:dashboard_codes")).status_code == 403
     client.force_login(committee)
     assert client.get(reverse("waste:dashboard")).status_code == 200
 
