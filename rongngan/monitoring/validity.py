@@ -206,6 +206,16 @@ def day_average(hours: Sequence[HourResult], regime: ValidityRegime) -> DayResul
     return DayResult(_mean([h.value for h in valid]), len(valid), True, "ok", invalid, excused)
 
 
+def availability(hours: Iterable[HourResult]) -> Decimal | None:
+    """Percent of operating hours with a valid average, the form of 40 CFR 75.32 equation 8
+    (quality-assured monitor operating hours / unit operating hours × 100). Hours the unit did not
+    operate are left out; None when it never operated."""
+    operating = [h for h in hours if h.reason != "not_operating"]
+    if not operating:
+        return None
+    return Decimal(100) * sum(1 for h in operating if h.valid) / Decimal(len(operating))
+
+
 def compare(
     value: Decimal, rule: LimitRule, regime: ValidityRegime | None, averaging: str
 ) -> Comparison:

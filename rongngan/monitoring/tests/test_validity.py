@@ -7,6 +7,7 @@ from rongngan.monitoring.standards import limits_for, validity_regimes
 from rongngan.monitoring.validity import (
     HourResult,
     Minute,
+    availability,
     compare,
     day_average,
     hour_average,
@@ -141,6 +142,13 @@ def test_a_day_needs_eighteen_valid_hours_under_the_thai_default():
 def test_the_daily_average_is_of_valid_hours():
     hours = [_valid_hour(D(10))] * 12 + [_valid_hour(D(20))] * 12
     assert day_average(hours, TH).value == D(15)
+
+
+def test_availability_counts_operating_hours_only():
+    stopped = HourResult(None, 0, False, "not_operating", excused=True)
+    hours = [_valid_hour()] * 3 + [_invalid_hour(excused=True)] + [stopped] * 4
+    assert availability(hours) == D(75)
+    assert availability([stopped]) is None
 
 
 # Screening.
