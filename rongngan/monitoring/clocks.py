@@ -28,8 +28,7 @@ def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
         PointParameter.objects.select_related("point__factory")
         .filter(active=True, point__active=True, point__method=MonitoringPoint.Method.CONTINUOUS)
         .filter(
-            Q(last_reading_at__lt=cutoff)
-            | Q(last_reading_at__isnull=True, created_at__lt=cutoff)
+            Q(last_reading_at__lt=cutoff) | Q(last_reading_at__isnull=True, created_at__lt=cutoff)
         )
     )
     open_gaps = {
@@ -48,12 +47,19 @@ def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
             if periods > event.periods:
                 event.periods = periods
                 event.last_period = now
-                raise_level = periods // persist + 1 > event.level and event.level < events.MAX_LEVEL
+                raise_level = (
+                    periods // persist + 1 > event.level and event.level < events.MAX_LEVEL
+                )
                 if raise_level:
                     event.level += 1
                 event.save(update_fields=["periods", "last_period", "level"])
                 if raise_level:
-                    audit.record(actor=None, action="status", obj=event, changes={"level": [event.level - 1, event.level]})
+                    audit.record(
+                        actor=None,
+                        action="status",
+                        obj=event,
+                        changes={"level": [event.level - 1, event.level]},
+                    )
                     events.notify(event, opened=False)
                 extended += 1
             continue

@@ -82,7 +82,9 @@ def open_event(
         evidence=evidence,
         level=_escalation_start(point_parameter, kind, now),
     )
-    audit.record(actor=None, action="create", obj=event, changes={"kind": kind, "level": event.level})
+    audit.record(
+        actor=None, action="create", obj=event, changes={"kind": kind, "level": event.level}
+    )
     notify(event, opened=True)
     return event
 
@@ -158,7 +160,12 @@ def exceedance_record(
         current.level += 1
     current.save(update_fields=["evidence", "periods", "last_period", "worst_value", "level"])
     if escalate:
-        audit.record(actor=None, action="status", obj=current, changes={"level": [current.level - 1, current.level]})
+        audit.record(
+            actor=None,
+            action="status",
+            obj=current,
+            changes={"level": [current.level - 1, current.level]},
+        )
         notify(current, opened=False)
     return current, False
 
@@ -216,7 +223,11 @@ def notify(event: Event, *, opened: bool) -> list[Notification]:
             p = {**params, "what": str(WHAT[event.kind])}
             subject = str(SUBJECT[event.kind]) % p
             body = str(BODY_OPENED if opened else BODY_ESCALATED) % p
-        made.append(Notification(user=user, event=event, subject=subject[:255], body=body, emailed=bool(user.email)))
+        made.append(
+            Notification(
+                user=user, event=event, subject=subject[:255], body=body, emailed=bool(user.email)
+            )
+        )
         if user.email:
             mails.append((subject, body, None, [user.email]))  # type: ignore[arg-type]
     Notification.objects.bulk_create(made)

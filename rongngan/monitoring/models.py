@@ -139,9 +139,7 @@ class MonitoringPoint(models.Model):
         HALF_YEAR = "half_year", _("every six months")
         YEAR = "year", _("yearly")
 
-    factory = models.ForeignKey(
-        Factory, on_delete=models.PROTECT, related_name="monitoring_points"
-    )
+    factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="monitoring_points")
     # Kept from the factory so that a province's dashboard needs no join to the register.
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -154,9 +152,7 @@ class MonitoringPoint(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     method = models.CharField(_("method"), max_length=12, choices=Method.choices)
-    frequency = models.CharField(
-        _("reporting frequency"), max_length=10, choices=Frequency.choices
-    )
+    frequency = models.CharField(_("reporting frequency"), max_length=10, choices=Frequency.choices)
     validity_regime = models.CharField(_("validity regime"), max_length=40, blank=True)
     ref_o2_percent = _num(_("reference oxygen (%)"), null=True, blank=True)
     ref_temperature_k = _num(_("reference temperature (K)"), null=True, blank=True)
@@ -294,6 +290,9 @@ class IngestBatch(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"batch {self.pk} ({self.status}, {self.accepted}/{self.rows})"
+
 
 class QuarantinedRow(models.Model):
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="quarantine")
@@ -303,6 +302,9 @@ class QuarantinedRow(models.Model):
 
     class Meta:
         ordering = ["batch_id", "row"]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} row {self.row}"
 
 
 class Reading(models.Model):
@@ -319,6 +321,9 @@ class Reading(models.Model):
     value_std = _num(null=True)  # in the point-parameter's unit
     flags = models.CharField(max_length=60, blank=True, default="")
     batch_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.point_parameter_id} {self.ts:%Y-%m-%d %H:%M} {self.value}"
 
 
 class HourlyAggregate(models.Model):
@@ -339,6 +344,9 @@ class HourlyAggregate(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.point_parameter_id} {self.period_start:%Y-%m-%d %H}h {self.value}"
+
 
 class DailyAggregate(models.Model):
     """A day is a Bangkok calendar day (the legal day of the reports)."""
@@ -357,6 +365,9 @@ class DailyAggregate(models.Model):
             models.UniqueConstraint(fields=["point_parameter", "day"], name="monitoring_one_day")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.point_parameter_id} {self.day} {self.value}"
+
 
 class DataAvailability(models.Model):
     """Valid hours as a share of the hours of the month (to now, for the current month)."""
@@ -374,6 +385,9 @@ class DataAvailability(models.Model):
                 fields=["point_parameter", "month"], name="monitoring_one_availability"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.point_parameter_id} {self.month:%Y-%m} {self.percent}%"
 
 
 class LabResult(models.Model):
@@ -413,6 +427,9 @@ class LabResult(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.report_no} {self.point_parameter_id} {self.value} {self.unit}"
+
 
 class Notice(models.Model):
     """A malfunction, shutdown or maintenance notice: it explains a gap and is shown beside
@@ -437,6 +454,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["point", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.point_id} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class Event(models.Model):
@@ -481,9 +501,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     explained_at = models.DateTimeField(null=True, blank=True)
-    decision = models.CharField(
-        _("decision"), max_length=10, choices=Decision.choices, blank=True
-    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -524,6 +542,9 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
+    def __str__(self) -> str:
+        return self.subject
+
 
 class RetentionRun(models.Model):
     """What the retention command removed, and when (the audit of dropped minute data)."""
@@ -532,3 +553,6 @@ class RetentionRun(models.Model):
     cutoff = models.DateTimeField()
     dropped_partitions = models.JSONField(default=list)
     deleted_rows = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"retention {self.at:%Y-%m-%d} before {self.cutoff:%Y-%m-%d}"

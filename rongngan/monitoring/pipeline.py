@@ -128,9 +128,7 @@ def convert_to(value: Decimal, from_unit: str, to_unit: str, pp: PointParameter)
 
     if from_unit == to_unit:
         return value
-    return units.convert(
-        value, from_unit, to_unit, molecular_weight=pp.parameter.molecular_weight
-    )
+    return units.convert(value, from_unit, to_unit, molecular_weight=pp.parameter.molecular_weight)
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,14 +142,18 @@ class Outcome:
     events_extended: list[int] = field(default_factory=list)
 
 
-def recompute(touched: Mapping[int, Iterable[dt.datetime]], *, now: dt.datetime | None = None) -> Outcome:
+def recompute(
+    touched: Mapping[int, Iterable[dt.datetime]], *, now: dt.datetime | None = None
+) -> Outcome:
     """Rebuilds the hourly and daily averages and the availability for the hours in
     `touched` ({point_parameter_id: hour starts}), then judges them against the limits."""
     from rongngan.monitoring import storage, validity
 
     now = now or timezone.now()
     out = Outcome()
-    hours_by_pp = {pp_id: sorted({hour_start(h) for h in hs}) for pp_id, hs in touched.items() if hs}
+    hours_by_pp = {
+        pp_id: sorted({hour_start(h) for h in hs}) for pp_id, hs in touched.items() if hs
+    }
     if not hours_by_pp:
         return out
     pps = {
@@ -165,7 +167,9 @@ def recompute(touched: Mapping[int, Iterable[dt.datetime]], *, now: dt.datetime 
     last = max(h[-1] for h in hours_by_pp.values()) + HOUR
     minutes_by_pp: dict[int, list[Any]] = defaultdict(list)
     raw_by_pp: dict[int, list[tuple[dt.datetime, Any, str]]] = defaultdict(list)
-    for pp_id, ts, value, flags in storage.fetch_minutes(list(pp_ids_sorted(hours_by_pp)), first - flat, last):
+    for pp_id, ts, value, flags in storage.fetch_minutes(
+        list(pp_ids_sorted(hours_by_pp)), first - flat, last
+    ):
         flag_set = frozenset(f for f in (flags or "").split(",") if f)
         minutes_by_pp[pp_id].append(validity.Minute(ts, _dec(value), flag_set))
         raw_by_pp[pp_id].append((ts, value, flags))
@@ -258,7 +262,9 @@ def _correct_o2(value: Decimal, measured: Decimal | None, reference: Decimal) ->
         return None
 
 
-def _days(days_by_pp: Mapping[int, list[dt.date]], pps: Mapping[int, PointParameter]) -> list[DailyAggregate]:
+def _days(
+    days_by_pp: Mapping[int, list[dt.date]], pps: Mapping[int, PointParameter]
+) -> list[DailyAggregate]:
     from rongngan.monitoring import validity
 
     if not days_by_pp:
@@ -276,14 +282,18 @@ def _days(days_by_pp: Mapping[int, list[dt.date]], pps: Mapping[int, PointParame
         for d in days:
             aggs = hours.get((pp_id, d), [])
             res = validity.day_average([_hour_result(a) for a in aggs], regime)
-            corrected = [a.corrected_value for a in aggs if a.valid and a.corrected_value is not None]
+            corrected = [
+                a.corrected_value for a in aggs if a.valid and a.corrected_value is not None
+            ]
             value = _dec(res.value)
             daily.append(
                 DailyAggregate(
                     point_parameter_id=pp_id,
                     day=d,
                     value=value,
-                    corrected_value=(sum(corrected) / len(corrected)) if corrected and res.valid else (value if res.valid else None),
+                    corrected_value=(sum(corrected) / len(corrected))
+                    if corrected and res.valid
+                    else (value if res.valid else None),
                     valid_hours=res.valid_hours,
                     valid=bool(res.valid),
                     reason=str(res.reason or "")[:200],
@@ -324,7 +334,9 @@ def _availability(days_by_pp: Mapping[int, list[dt.date]], now: dt.datetime) -> 
         valid = HourlyAggregate.objects.filter(
             point_parameter_id=pp_id, period_start__gte=start, period_start__lt=end, valid=True
         ).count()
-        percent = (Decimal(valid) * 100 / expected).quantize(Decimal("0.01")) if expected else Decimal(0)
+        percent = (
+            (Decimal(valid) * 100 / expected).quantize(Decimal("0.01")) if expected else Decimal(0)
+        )
         rows.append(
             DataAvailability(
                 point_parameter_id=pp_id,
@@ -386,7 +398,10 @@ def judge(
             if value is None:
                 continue
             cmp = validity.compare(
-                convert_to(value, pp.unit, limit.unit, pp), as_rule(limit), regime_for(pp.point.validity_regime), "hour"
+                convert_to(value, pp.unit, limit.unit, pp),
+                as_rule(limit),
+                regime_for(pp.point.validity_regime),
+                "hour",
             )
             if cmp.exceeds:
                 found.append(
@@ -398,12 +413,16 @@ def judge(
                         {
                             "period": agg.period_start.isoformat(),
                             "value": str(agg.value),
-                            "corrected_value": None if agg.corrected_value is None else str(agg.corrected_value),
+                            "corrected_value": None
+                            if agg.corrected_value is None
+                            else str(agg.corrected_value),
                             "compared": str(cmp.value_compared),
                             "limit": str(cmp.limit),
                             "level": str(cmp.level or ""),
                             "valid_minutes": agg.valid_minutes,
-                            "readings": evidence_minutes.get((agg.point_parameter_id, agg.period_start), []),
+                            "readings": evidence_minutes.get(
+                                (agg.point_parameter_id, agg.period_start), []
+                            ),
                         },
                     )
                 )
@@ -416,7 +435,10 @@ def judge(
             if value is None:
                 continue
             cmp = validity.compare(
-                convert_to(value, pp.unit, limit.unit, pp), as_rule(limit), regime_for(pp.point.validity_regime), "day"
+                convert_to(value, pp.unit, limit.unit, pp),
+                as_rule(limit),
+                regime_for(pp.point.validity_regime),
+                "day",
             )
             if cmp.exceeds:
                 start = day_bounds(dagg.day)[0]
@@ -438,12 +460,17 @@ def judge(
                         {
                             "period": dagg.day.isoformat(),
                             "value": str(dagg.value),
-                            "corrected_value": None if dagg.corrected_value is None else str(dagg.corrected_value),
+                            "corrected_value": None
+                            if dagg.corrected_value is None
+                            else str(dagg.corrected_value),
                             "compared": str(cmp.value_compared),
                             "limit": str(cmp.limit),
                             "level": str(cmp.level or ""),
                             "valid_hours": dagg.valid_hours,
-                            "hours": [[h.isoformat(), None if v is None else str(v), ok] for h, v, ok in hours],
+                            "hours": [
+                                [h.isoformat(), None if v is None else str(v), ok]
+                                for h, v, ok in hours
+                            ],
                         },
                     )
                 )
@@ -469,7 +496,9 @@ def _compared_value(
 ) -> Decimal | None:
     """A limit at reference oxygen is compared with the corrected value (none if it could not
     be corrected); other limits with the measured value."""
-    if limit.ref_o2_percent is not None or (pp.point.ref_o2_percent is not None and pp.parameter_id != O2):
+    if limit.ref_o2_percent is not None or (
+        pp.point.ref_o2_percent is not None and pp.parameter_id != O2
+    ):
         return corrected
     return value
 
@@ -483,4 +512,4 @@ def open_counts(pp_ids: Iterable[int], kind: str, since: dt.datetime) -> dict[in
     )
 
 
-__all__ = ["recompute", "Outcome", "Q"]
+__all__ = ["Outcome", "Q", "recompute"]

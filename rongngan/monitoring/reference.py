@@ -42,8 +42,10 @@ def _code(parameter: Any) -> str:
 
 
 def _values(mapping_or_list: Any) -> list[Any]:
-    return list(mapping_or_list.values()) if isinstance(mapping_or_list, dict) else list(
-        mapping_or_list
+    return (
+        list(mapping_or_list.values())
+        if isinstance(mapping_or_list, dict)
+        else list(mapping_or_list)
     )
 
 

@@ -68,7 +68,9 @@ MSG = {
     "bad_flag": _("Unknown status flag “%(value)s”; use one of: %(choices)s."),
     "too_many_rows": _("A batch has at most %(max)s rows; this one has %(count)s."),
     "empty_batch": _("The batch has no rows."),
-    "bad_csv": _("The CSV needs the columns point, parameter, ts, value (unit and flags optional)."),
+    "bad_csv": _(
+        "The CSV needs the columns point, parameter, ts, value (unit and flags optional)."
+    ),
     "not_a_row": _("Each row is an object with point, parameter, ts and value."),
     "bad_mode": _("mode is “reject” or “quarantine”."),
     "officers_only": _("Only officers define monitoring points and their limits."),
@@ -78,7 +80,9 @@ MSG = {
     "limit_value": _("Give the limit value (or the low and high values of a range)."),
     "unknown_rule": _("Unknown catalogue limit %(value)s."),
     "rule_other_parameter": _("Catalogue limit %(value)s is for another parameter."),
-    "no_lab": _("Name the laboratory (a registered laboratory or its name and registration number)."),
+    "no_lab": _(
+        "Name the laboratory (a registered laboratory or its name and registration number)."
+    ),
     "not_a_lab": _("This organisation is not a laboratory."),
     "end_before_start": _("The end is before the start."),
     "not_open": _("Only an open event can be explained; this one is %(status)s."),
@@ -144,7 +148,9 @@ def _choice(problems: list[Problem], name: str, raw: Any, choices: Sequence[str]
     return value
 
 
-def _date(problems: list[Problem], name: str, raw: Any, default: dt.date | None = None) -> dt.date | None:
+def _date(
+    problems: list[Problem], name: str, raw: Any, default: dt.date | None = None
+) -> dt.date | None:
     if raw in (None, ""):
         return default
     if isinstance(raw, dt.date):
@@ -213,7 +219,13 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
         problems.append(_p("validity_regime", "unknown_regime", value=regime))
     numbers = {
         name: _decimal(problems, name, data.get(name))
-        for name in ("latitude", "longitude", "ref_o2_percent", "ref_temperature_k", "ref_pressure_kpa")
+        for name in (
+            "latitude",
+            "longitude",
+            "ref_o2_percent",
+            "ref_temperature_k",
+            "ref_pressure_kpa",
+        )
     }
     attributes = data.get("attributes") or {}
     if not isinstance(attributes, Mapping):
@@ -239,7 +251,9 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
             large_discharge=_bool(data.get("large_discharge")),
             attributes=dict(attributes),
             latitude=numbers["latitude"] if numbers["latitude"] is not None else factory.latitude,
-            longitude=numbers["longitude"] if numbers["longitude"] is not None else factory.longitude,
+            longitude=numbers["longitude"]
+            if numbers["longitude"] is not None
+            else factory.longitude,
             ref_o2_percent=numbers["ref_o2_percent"],
             ref_temperature_k=numbers["ref_temperature_k"],
             ref_pressure_kpa=numbers["ref_pressure_kpa"],
@@ -247,7 +261,10 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
         point.full_clean()
         point.save()
         audit.record(
-            actor=acting_user, action="create", obj=point, changes=audit.snapshot(point, POINT_FIELDS)
+            actor=acting_user,
+            action="create",
+            obj=point,
+            changes=audit.snapshot(point, POINT_FIELDS),
         )
     return point
 
@@ -287,11 +304,13 @@ def point_parameter_set(
     problems: list[Problem] = []
     param = Parameter.objects.filter(pk=parameter).first()
     if param is None:
-        raise RongnganValidationError([_p("parameter", "unknown_catalogue_parameter", value=parameter)])
+        raise RongnganValidationError(
+            [_p("parameter", "unknown_catalogue_parameter", value=parameter)]
+        )
     unit = str(data.get("unit") or param.unit).strip()
     try:
         pipeline.convert_to(Decimal(1), unit, param.unit, _FakePP(param))
-    except Exception as exc:  # noqa: BLE001 - every unit error is the user's to fix
+    except Exception as exc:
         problems.append(_p("unit", "bad_unit", value=unit, to=param.unit, reason=str(exc)))
     lo = _decimal(problems, "range_min", data.get("range_min"))
     hi = _decimal(problems, "range_max", data.get("range_max"))
@@ -310,7 +329,13 @@ def point_parameter_set(
                 problems.append(_p(f"limits.{i}", "not_a_row"))
                 continue
             if item.get("rule"):
-                rule = LimitRule.objects.select_related("standard").filter(pk=str(item["rule"])).first() if str(item["rule"]).isdigit() else None
+                rule = (
+                    LimitRule.objects.select_related("standard")
+                    .filter(pk=str(item["rule"]))
+                    .first()
+                    if str(item["rule"]).isdigit()
+                    else None
+                )
                 if rule is None:
                     problems.append(_p(f"{prefix}rule", "unknown_rule", value=item["rule"]))
                 elif rule.parameter_id != param.code:
@@ -318,8 +343,12 @@ def point_parameter_set(
                 else:
                     new_limits.append(_from_rule(rule, point))
                 continue
-            averaging = _choice(problems, f"{prefix}averaging", item.get("averaging"), Averaging.values)
-            comparator = _choice(problems, f"{prefix}comparator", item.get("comparator") or "max", Comparator.values)
+            averaging = _choice(
+                problems, f"{prefix}averaging", item.get("averaging"), Averaging.values
+            )
+            comparator = _choice(
+                problems, f"{prefix}comparator", item.get("comparator") or "max", Comparator.values
+            )
             value = _decimal(problems, f"{prefix}value", item.get("value"))
             low = _decimal(problems, f"{prefix}low_value", item.get("low_value"))
             high = _decimal(problems, f"{prefix}high_value", item.get("high_value"))
@@ -356,11 +385,17 @@ def point_parameter_set(
             pp.unit, pp.range_min, pp.range_max = unit, lo, hi
             pp.save(update_fields=["unit", "range_min", "range_max"])
         current = list(
-            PointLimit.objects.select_for_update().filter(point_parameter=pp).filter(
-                Q(effective_to__isnull=True) | Q(effective_to__gt=start)
-            )
+            PointLimit.objects.select_for_update()
+            .filter(point_parameter=pp)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=start))
         )
-        version = (PointLimit.objects.filter(point_parameter=pp).order_by("-version").values_list("version", flat=True).first() or 0) + 1
+        version = (
+            PointLimit.objects.filter(point_parameter=pp)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+            or 0
+        ) + 1
         for old in current:
             old.effective_to = max(start, old.effective_from)
             old.save(update_fields=["effective_to"])
@@ -375,7 +410,10 @@ def point_parameter_set(
             action="create" if created else "update",
             obj=pp,
             changes={
-                **audit.diff(before if not created else {}, audit.snapshot(pp, ["unit", "range_min", "range_max"])),
+                **audit.diff(
+                    before if not created else {},
+                    audit.snapshot(pp, ["unit", "range_min", "range_max"]),
+                ),
                 "limits_version": version,
                 "limits": [
                     audit.plain(
@@ -479,8 +517,12 @@ class _Converter:
         try:
             zero = pipeline.convert_to(Decimal(0), unit, pp.unit, pp)
             one = pipeline.convert_to(Decimal(1), unit, pp.unit, pp)
-        except Exception as exc:  # noqa: BLE001 - the reason goes to the row's report
-            return str(getattr(exc, "message", exc) % getattr(exc, "params", {}) if getattr(exc, "params", None) else str(exc))
+        except Exception as exc:
+            return str(
+                getattr(exc, "message", exc) % getattr(exc, "params", {})
+                if getattr(exc, "params", None)
+                else str(exc)
+            )
         if zero == 0:
             return lambda v, f=one: v * f
         return lambda v: pipeline.convert_to(v, unit, pp.unit, pp)
@@ -507,7 +549,11 @@ def _ts(raw: Any) -> tuple[dt.datetime | None, str | None]:
 def _flags(raw: Any) -> tuple[str, str | None]:
     if raw in (None, "", []):
         return "", None
-    items = raw if isinstance(raw, list | tuple) else str(raw).replace(";", ",").replace("|", ",").split(",")
+    items = (
+        raw
+        if isinstance(raw, list | tuple)
+        else str(raw).replace(";", ",").replace("|", ",").split(",")
+    )
     out = []
     for item in items:
         flag = str(item).strip().lower()
@@ -558,8 +604,7 @@ def readings_ingest(
     if point is not None:
         codes.add(point.code)
     points = {
-        p.code: p
-        for p in MonitoringPoint.objects.select_related("factory").filter(code__in=codes)
+        p.code: p for p in MonitoringPoint.objects.select_related("factory").filter(code__in=codes)
     }
     allowed = {code: acts_for(acting_user, p.factory) for code, p in points.items()}
     pps: dict[tuple[str, str], PointParameter] = {}
@@ -599,7 +644,9 @@ def readings_ingest(
                 # Readers write "SO2" as often as "so2": the catalogue's codes are lower case.
                 pp = pps.get((code, param.lower()))
                 if pp is None:
-                    problems.append(_p("parameter", "unknown_parameter", row=i, value=param, point=code))
+                    problems.append(
+                        _p("parameter", "unknown_parameter", row=i, value=param, point=code)
+                    )
         ts, ts_problem = _ts(row.get("ts", row.get("timestamp")))
         if ts_problem:
             problems.append(_p("ts", ts_problem, row=i, value=row.get("ts", row.get("timestamp"))))
@@ -613,7 +660,11 @@ def readings_ingest(
             problems.append(_p("value", "number", row=i))
         else:
             try:
-                value = Decimal(str(raw_value).strip()) if not isinstance(raw_value, int) else Decimal(raw_value)
+                value = (
+                    Decimal(str(raw_value).strip())
+                    if not isinstance(raw_value, int)
+                    else Decimal(raw_value)
+                )
                 if not value.is_finite():
                     problems.append(_p("value", "not_finite", row=i))
                     value = None
@@ -624,7 +675,9 @@ def readings_ingest(
                 problems.append(_p("value", "number", row=i))
         flags, bad_flag = _flags(row.get("flags"))
         if bad_flag:
-            problems.append(_p("flags", "bad_flag", row=i, value=bad_flag, choices=", ".join(FLAGS)))
+            problems.append(
+                _p("flags", "bad_flag", row=i, value=bad_flag, choices=", ".join(FLAGS))
+            )
         unit = str(row.get("unit") or "").strip()
         std: Decimal | None = None
         if pp is not None:
@@ -660,7 +713,7 @@ def readings_ingest(
             report=report,
         )
         if good:
-            good = [r[:6] + (batch.pk,) for r in good]
+            good = [(*r[:6], batch.pk) for r in good]
         inserted = storage.insert_readings(good)
         batch.accepted = inserted
         batch.duplicates = len(good) - inserted + in_batch_duplicates
@@ -737,7 +790,10 @@ def lab_result_record(
     lab = None
     lab_id = data.get("lab")
     if lab_id not in (None, ""):
-        lab = Organisation.objects.filter(pk=lab_id if str(lab_id).isdigit() else -1).first() or Organisation.objects.filter(code=str(lab_id)).first()
+        lab = (
+            Organisation.objects.filter(pk=lab_id if str(lab_id).isdigit() else -1).first()
+            or Organisation.objects.filter(code=str(lab_id)).first()
+        )
         if lab is None or lab.kind != Organisation.Kind.LAB:
             problems.append(_p("lab", "not_a_lab"))
     lab_name = str(data.get("lab_name") or "").strip()
@@ -765,7 +821,9 @@ def lab_result_record(
 
     online = (
         HourlyAggregate.objects.filter(
-            point_parameter=point_parameter, period_start=pipeline.hour_start(sampled_at), valid=True
+            point_parameter=point_parameter,
+            period_start=pipeline.hour_start(sampled_at),
+            valid=True,
         )
         .values_list("value", flat=True)
         .first()
@@ -795,7 +853,9 @@ def lab_result_record(
             actor=acting_user,
             action="create",
             obj=result,
-            changes=audit.snapshot(result, ["report_no", "sampled_at", "value", "unit", "lab", "drift_percent"]),
+            changes=audit.snapshot(
+                result, ["report_no", "sampled_at", "value", "unit", "lab", "drift_percent"]
+            ),
         )
         now = timezone.now()
         if flagged:
@@ -833,7 +893,9 @@ def _judge_sample(pp: PointParameter, result: LabResult, now: dt.datetime) -> No
         if not pipeline._in_force(limit, day):
             continue
         value = pipeline.convert_to(result.value_std, pp.unit, limit.unit, pp)
-        cmp = validity.compare(value, pipeline.as_rule(limit), pipeline.regime_for(pp.point.validity_regime), "grab")
+        cmp = validity.compare(
+            value, pipeline.as_rule(limit), pipeline.regime_for(pp.point.validity_regime), "grab"
+        )
         if cmp.exceeds:
             events.exceedance_record(
                 point_parameter=pp,
@@ -903,7 +965,9 @@ def notice_submit(*, acting_user: Any, point: MonitoringPoint, data: Mapping[str
             actor=acting_user,
             action="create",
             obj=notice,
-            changes=audit.snapshot(notice, ["point", "kind", "starts_at", "ends_at", "reason", "late"]),
+            changes=audit.snapshot(
+                notice, ["point", "kind", "starts_at", "ends_at", "reason", "late"]
+            ),
         )
         covered = Event.objects.select_for_update().filter(
             point_parameter__point=point, kind=Event.Kind.DATA_GAP, status=Event.Status.OPEN
@@ -917,7 +981,15 @@ def notice_submit(*, acting_user: Any, point: MonitoringPoint, data: Mapping[str
                 event.explained_by = acting_user
                 event.explained_at = now
                 event.evidence = {**event.evidence, "notice": notice.pk}
-                event.save(update_fields=["status", "explanation", "explained_by", "explained_at", "evidence"])
+                event.save(
+                    update_fields=[
+                        "status",
+                        "explanation",
+                        "explained_by",
+                        "explained_at",
+                        "evidence",
+                    ]
+                )
     return notice
 
 
@@ -980,13 +1052,22 @@ def event_decide(*, acting_user: Any, event: Event, decision: str, note: str = "
             event.status = Event.Status.CLOSED
             event.closed_at = now
         event.save(
-            update_fields=["decision", "decision_note", "decided_by", "decided_at", "status", "closed_at"]
+            update_fields=[
+                "decision",
+                "decision_note",
+                "decided_by",
+                "decided_at",
+                "status",
+                "closed_at",
+            ]
         )
         audit.record(
             actor=acting_user,
             action="status",
             obj=event,
-            changes=audit.diff(before, audit.snapshot(event, ["status", "decision", "decision_note"])),
+            changes=audit.diff(
+                before, audit.snapshot(event, ["status", "decision", "decision_note"])
+            ),
         )
     return event
 

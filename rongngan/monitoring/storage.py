@@ -66,7 +66,10 @@ def create_reading_table(connection: Any) -> None:
 
 def drop_reading_table(connection: Any) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP TABLE IF EXISTS "{TABLE}"' + (" CASCADE" if connection.vendor == "postgresql" else ""))
+        cursor.execute(
+            f'DROP TABLE IF EXISTS "{TABLE}"'
+            + (" CASCADE" if connection.vendor == "postgresql" else "")
+        )
     _known_partitions.clear()
 
 
@@ -76,8 +79,10 @@ def month_start(ts: dt.datetime) -> dt.datetime:
 
 
 def next_month(start: dt.datetime) -> dt.datetime:
-    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(
-        month=start.month + 1
+    return (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
     )
 
 
@@ -103,7 +108,8 @@ def ensure_partitions(start: dt.datetime, end: dt.datetime, connection: Any = No
                     # Rows that fell into the default partition move into their month first:
                     # attaching fails while the default holds rows of the new range.
                     cursor.execute(
-                        f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                        f"CREATE TABLE {name} "
+                        f"(LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
                     )
                     cursor.execute(
                         f"WITH moved AS (DELETE FROM {TABLE}_default WHERE ts >= %s AND ts < %s "

@@ -62,8 +62,13 @@ def stack_a(officer: Any, factory_a: Any) -> MonitoringPoint:
         data={
             "effective_from": "2026-01-01",
             "limits": [
-                {"averaging": "hour", "comparator": "max", "value": "100", "unit": "ppm",
-                 "document": "licence 1/2569"},
+                {
+                    "averaging": "hour",
+                    "comparator": "max",
+                    "value": "100",
+                    "unit": "ppm",
+                    "document": "licence 1/2569",
+                },
             ],
         },
     )
@@ -107,8 +112,10 @@ def stack_b(officer: Any, factory_b: Any) -> MonitoringPoint:
         acting_user=officer,
         point=point,
         parameter="so2",
-        data={"effective_from": "2026-01-01", "limits": [
-            {"averaging": "hour", "value": "100", "unit": "ppm"}]},
+        data={
+            "effective_from": "2026-01-01",
+            "limits": [{"averaging": "hour", "value": "100", "unit": "ppm"}],
+        },
     )
     return point
 

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Opens data-gap events for silent continuous monitoring points (run every few minutes)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--at", type=dt.datetime.fromisoformat, help="as if it were AT (with zone)")
+        parser.add_argument(
+            "--at", type=dt.datetime.fromisoformat, help="as if it were AT (with zone)"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         counts = run_clocks(opts["at"])

@@ -25,7 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        days = opts["days"] if opts["days"] is not None else int(conf.get("MONITORING_MINUTE_RETENTION_DAYS"))
+        days = (
+            opts["days"]
+            if opts["days"] is not None
+            else int(conf.get("MONITORING_MINUTE_RETENTION_DAYS"))
+        )
         cutoff = timezone.now() - dt.timedelta(days=days)
         if opts["dry_run"]:
             n = Reading.objects.filter(ts__lt=cutoff).count()
@@ -33,7 +37,9 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             dropped, deleted = storage.drop_before(cutoff)
-            run = RetentionRun.objects.create(cutoff=cutoff, dropped_partitions=dropped, deleted_rows=deleted)
+            run = RetentionRun.objects.create(
+                cutoff=cutoff, dropped_partitions=dropped, deleted_rows=deleted
+            )
             audit.record(
                 actor=None,
                 action="update",
