@@ -733,14 +733,20 @@ def _feed_inventory(acting_user: Any, plant: RefrigerationPlant) -> bool:
         # The inventory service is built by the chemicals app; until it exists the plant is
         # kept with inventory_synced=False and fed again when its charge is next saved.
         return False
-    inventory_item_set(
-        acting_user=acting_user,
-        site=plant.site,
-        cas=AMMONIA_CAS,
-        max_quantity_kg=plant.ammonia_charge_kg,
-        source="refrigeration_register",
-        note=f"ammonia refrigeration plant {plant.pk} ({plant.get_kind_display()})",
-    )
+    try:
+        inventory_item_set(
+            acting_user=acting_user,
+            site=plant.site,
+            cas=AMMONIA_CAS,
+            max_quantity_kg=plant.ammonia_charge_kg,
+            source="refrigeration_register",
+            note=f"ammonia refrigeration plant {plant.pk} ({plant.get_kind_display()})",
+        )
+    except PermissionError:
+        # The inventory has its own writers (the operator, officers, assigned inspectors); a
+        # provincial inspector of a storage site registers the plant, and the operator's next
+        # save of the plant (or an officer's) feeds the charge.
+        return False
     return True
 
 
