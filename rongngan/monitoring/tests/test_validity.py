@@ -29,16 +29,18 @@ def _hour(valid_at, *, value=D(10), flagged=None):
     return minutes
 
 
-# Fraction rule (75 % of 60 minutes = 45).
+# Fraction rules: 75 % of 60 minutes = 45 (Thai default), 80 % = 48 (EU regime).
 
 
-def test_an_hour_with_just_enough_valid_minutes_is_valid():
-    result = hour_average(_hour(range(45)), TH)
-    assert (result.valid, result.valid_minutes, result.value) == (True, 45, D(10))
+@pytest.mark.parametrize(("regime", "enough"), [(TH, 45), (EU, 48)])
+def test_an_hour_with_just_enough_valid_minutes_is_valid(regime, enough):
+    result = hour_average(_hour(range(enough)), regime)
+    assert (result.valid, result.valid_minutes, result.value) == (True, enough, D(10))
 
 
-def test_an_hour_with_one_valid_minute_too_few_is_not_valid():
-    result = hour_average(_hour(range(44)), TH)
+@pytest.mark.parametrize(("regime", "enough"), [(TH, 45), (EU, 48)])
+def test_an_hour_with_one_valid_minute_too_few_is_not_valid(regime, enough):
+    result = hour_average(_hour(range(enough - 1)), regime)
     assert (result.valid, result.reason, result.value, result.excused) == (
         False,
         "too_few_valid_minutes",
