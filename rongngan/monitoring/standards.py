@@ -232,6 +232,8 @@ def validity_regimes() -> dict[str, ValidityRegime]:
         day = raw["day_rule"]
         if hour["kind"] not in ("fraction", "quadrants"):
             raise ValueError(f"{raw['code']}: unknown hour rule {hour['kind']!r}")
+        if hour["kind"] == "fraction" and not hour.get("min_valid_fraction"):
+            raise ValueError(f"{raw['code']}: a fraction hour rule needs min_valid_fraction")
         result[raw["code"]] = ValidityRegime(
             code=raw["code"],
             name=raw["name"],
