@@ -288,6 +288,7 @@ MANIFEST_FIELDS = [
     "operation",
     "final_operation",
     "previous",
+    "is_return",
     "created_at",
     "shipped_at",
     "received_at",
@@ -526,6 +527,10 @@ REROUTE = inline_serializer(
         "approval": serializers.IntegerField(help_text="an approval for the next processor"),
         "transporters": serializers.ListField(child=WasteManifestTransporterWrite()),
     },
+)
+RETURN = inline_serializer(
+    "WasteReturn",
+    {"transporters": serializers.ListField(child=WasteManifestTransporterWrite())},
 )
 CORRECT = inline_serializer(
     "WasteCorrect",
@@ -1288,6 +1293,29 @@ class ManifestViewSet(viewsets.GenericViewSet):
             data = _body(request)
             _list(data, "transporters")
             outcome = services.manifest_reroute(
+                acting_user=request.user, manifest=manifest, data=data
+            )
+            return Response(self._detail(outcome.obj, outcome.warnings), status=201)
+
+        return self._write(request, write)
+
+    @extend_schema(
+        request=RETURN,
+        responses={201: ManifestOutcomeSerializer, **WRITE_ERRORS},
+        description=(
+            "The processor sends the refused part back to its generator on a new manifest "
+            "(`is_return`, `previous` is this one): it signs the hand-over, the generator the "
+            "receipt."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: Request, pk: str) -> Response:
+        manifest = self._object(pk)
+
+        def write() -> Response:
+            data = _body(request)
+            _list(data, "transporters")
+            outcome = services.manifest_return(
                 acting_user=request.user, manifest=manifest, data=data
             )
             return Response(self._detail(outcome.obj, outcome.warnings), status=201)

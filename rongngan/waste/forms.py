@@ -335,6 +335,19 @@ class RerouteForm(forms.Form):
         return None
 
 
+class ReturnForm(RerouteForm):
+    """The processor sends the refused part back to its generator: only the transport."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["approval"]
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        del data["approval"]
+        return data
+
+
 FIELD_LABELS = {
     "waste_code": _("Waste code"),
     "quantity": _("Quantity"),

@@ -266,6 +266,10 @@ class Manifest(models.Model):
     counted_recovery = models.BooleanField(default=False, editable=False)
     accepted_hazardous_kg = models.DecimalField(default=0, editable=False, **QTY)
     accepted_other_kg = models.DecimalField(default=0, editable=False, **QTY)
+    # Carries the refused part of `previous` back to its generator: the refusing processor is
+    # this manifest's `generator` (it hands over) and the original generator its `processor`
+    # (it receives). Nothing on it counts as waste managed; the waste is held again.
+    is_return = models.BooleanField(_("return to the generator"), default=False)
     discrepancy = models.BooleanField(_("significant discrepancy"), default=False)
     discrepancy_resolved_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)

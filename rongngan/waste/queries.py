@@ -243,6 +243,30 @@ def _shipped_kg(stream_ids: list[int], lo: dt.datetime | None, hi: dt.datetime) 
     }
 
 
+def _returned_kg(stream_ids: list[int], lo: dt.datetime | None, hi: dt.datetime) -> dict[int, Any]:
+    """Refused waste received back by its generator (return manifests), by stream."""
+    lines = ManifestLine.objects.filter(
+        manifest__is_return=True,
+        manifest__approval__stream_id__in=stream_ids,
+        manifest__received_at__lt=hi,
+        received_kg__isnull=False,
+    )
+    if lo is not None:
+        lines = lines.filter(manifest__received_at__gte=lo)
+    return {
+        row["manifest__approval__stream_id"]: row["kg"]
+        for row in lines.values("manifest__approval__stream_id").annotate(kg=Sum("received_kg"))
+    }
+
+
+def _left_kg(stream_ids: list[int], lo: dt.datetime | None, hi: dt.datetime) -> dict[int, Any]:
+    """What left the generator for good in the period: shipped less what came back."""
+    shipped = _shipped_kg(stream_ids, lo, hi)
+    for stream_id, kg in _returned_kg(stream_ids, lo, hi).items():
+        shipped[stream_id] = (shipped.get(stream_id) or 0) - kg
+    return shipped
+
+
 def _generated_kg(stream_ids: list[int], lo: dt.date | None, hi: dt.date) -> dict[int, Any]:
     records = GenerationRecord.objects.filter(
         stream_id__in=stream_ids, is_current=True, month__lt=hi
@@ -256,8 +280,9 @@ def _generated_kg(stream_ids: list[int], lo: dt.date | None, hi: dt.date) -> dic
 
 
 def mass_balance(streams: QuerySet[WasteStream], year: int) -> list[dict[str, Any]]:
-    """Per stream for calendar year `year`: held on 1 January, generated, shipped, held on 31
-    December (opening + generated - shipped), and what the processors accepted of it.
+    """Per stream for calendar year `year`: held on 1 January, generated, shipped (less what
+    came back on return manifests), held on 31 December (opening + generated - shipped), and
+    what the processors accepted of it.
 
     A negative holding means more left on manifests than the log says was made: the log is
     incomplete, and the row is flagged rather than clipped.
@@ -268,8 +293,8 @@ def mass_balance(streams: QuerySet[WasteStream], year: int) -> list[dict[str, An
     lo, hi = bounds(first, dt.date(year, 12, 31))
     gen_before = _generated_kg(ids, None, first)
     gen_in = _generated_kg(ids, first, next_first)
-    ship_before = _shipped_kg(ids, None, lo)
-    ship_in = _shipped_kg(ids, lo, hi)
+    ship_before = _left_kg(ids, None, lo)
+    ship_in = _left_kg(ids, lo, hi)
     accepted = {
         row["manifest__approval__stream_id"]: row["kg"]
         for row in ManifestLine.objects.filter(
@@ -311,7 +336,7 @@ def held_since(stream_ids: list[int], today: dt.date) -> dict[int, tuple[Decimal
     """For each stream still holding waste today: the quantity held and the day its oldest part
     was made at the latest (the last day of the month it was logged in, so that nothing is
     called overdue early). Shipments take the oldest waste first."""
-    shipped = _shipped_kg(stream_ids, None, bounds(today, today)[1])
+    shipped = _left_kg(stream_ids, None, bounds(today, today)[1])
     held: dict[int, tuple[Decimal, dt.date]] = {}
     current: int | None = None
     remaining = Decimal(0)

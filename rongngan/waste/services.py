@@ -99,6 +99,10 @@ MSG = {
     "not_current": _("This record has already been corrected."),
     "year_not_over": _("A year is reported once it is over: %(year)s has not ended."),
     "bad_year": _("Give a year (C.E., e.g. 2025)."),
+    "return_not_processed": _(
+        "Waste returned to its generator is not treated on the return manifest; the generator "
+        "sends it for treatment on a new one."
+    ),
     "no_streams": _("The factory has no registered waste streams to report."),
 }
 
@@ -811,6 +815,10 @@ def refresh_counted(manifest: Manifest) -> None:
     op = manifest.final_operation or manifest.operation
     manifest.counted_final = op.final
     manifest.counted_recovery = op.is_utilisation
+    if manifest.is_return:
+        # Back at its generator, the waste is held again, not managed.
+        manifest.accepted_hazardous_kg = manifest.accepted_other_kg = Decimal(0)
+        manifest.counted_final = manifest.counted_recovery = False
 
 
 def _last_signature(manifest: Manifest) -> Signature | None:
@@ -1008,6 +1016,9 @@ def manifest_process(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
     if not acts_for_factory(acting_user, manifest.processor):
         raise PermissionError(MSG["not_party"])
     f = _Form(data)
+    if manifest.is_return:
+        f.problem(None, "return_not_processed")
+        f.check()
     if manifest.status not in (Manifest.Status.ACCEPTED, Manifest.Status.PARTLY_REFUSED):
         f.problem(None, "out_of_order", status=manifest.get_status_display())
         f.check()
@@ -1071,6 +1082,64 @@ def manifest_reroute(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
         acting_user=acting_user,
         data={**data, "lines": lines, "previous": manifest.pk},
     )
+
+
+@transaction.atomic
+def manifest_return(*, acting_user: Any, manifest: Manifest, data: Mapping[str, Any]) -> Outcome:
+    """The refused part goes back to its generator on a new manifest linked to this one: the
+    processor that refused it hands it over, the transporters carry it, the generator signs its
+    receipt. The generator stays responsible; the waste is held by it again."""
+    if not acts_for_factory(acting_user, manifest.processor):
+        raise PermissionError("only the processor that refused the waste sends it back")
+    manifest = _locked(manifest)
+    onward = manifest.onward.exclude(status=Manifest.Status.CANCELLED).first()
+    if onward is not None:
+        raise RongnganValidationError(
+            [Problem(None, "already_rerouted", MSG["already_rerouted"], {"number": onward.number})]
+        )
+    refused = [ln for ln in manifest.lines.order_by("number") if ln.refused_kg]
+    if manifest.is_return or not refused:
+        raise RongnganValidationError([Problem(None, "nothing_refused", MSG["nothing_refused"])])
+    f = _Form(data)
+    transporters = _transporters(f, data.get("transporters"))
+    f.check()
+    storage = Operation.objects.get(code="R13")
+    back = Manifest.objects.create(
+        number=next_number(be_year(timezone.localdate().year)),
+        generator=manifest.processor,
+        generator_province_id=manifest.generator_province_id,
+        processor=manifest.generator,
+        approval=manifest.approval,
+        operation=storage,
+        previous=manifest,
+        is_return=True,
+        created_by=acting_user,
+    )
+    ManifestLine.objects.bulk_create(
+        ManifestLine(
+            manifest=back,
+            number=i,
+            waste_code=ln.received_code or ln.waste_code,
+            hazardous=ln.hazardous,
+            quantity=ln.refused_kg,
+            unit=Unit.KG,
+            quantity_kg=ln.refused_kg,
+            bulk=True,
+        )
+        for i, ln in enumerate(refused, start=1)
+    )
+    ManifestTransporter.objects.bulk_create(
+        ManifestTransporter(manifest=back, order=i, transporter=org, vehicle=vehicle)
+        for i, (org, vehicle) in enumerate(transporters, start=1)
+    )
+    audit.record(
+        actor=acting_user,
+        action="create",
+        obj=back,
+        changes=snapshot(back),
+        note=f"refused part of {manifest.number} returned to its generator",
+    )
+    return Outcome(back)
 
 
 @transaction.atomic

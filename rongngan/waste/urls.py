@@ -18,6 +18,7 @@ urlpatterns = [
     path("manifests/<int:pk>/receive/", views.manifest_receive, name="manifest_receive"),
     path("manifests/<int:pk>/process/", views.manifest_process, name="manifest_process"),
     path("manifests/<int:pk>/reroute/", views.manifest_reroute, name="manifest_reroute"),
+    path("manifests/<int:pk>/return/", views.manifest_return, name="manifest_return"),
     path("manifests/<int:pk>/corrections/", views.correction_open, name="correction_open"),
     path(
         "manifests/<int:pk>/corrections/<int:correction_pk>/apply/",

@@ -47,6 +47,7 @@ from rongngan.waste.forms import (
     ProcessorFilterForm,
     ReceiptForm,
     RerouteForm,
+    ReturnForm,
     StoragePermitForm,
     StreamForm,
     manifest_data,
@@ -321,8 +322,10 @@ def _actions(user: Any, m: Manifest) -> dict[str, bool]:
         "sign_pickup": turn is not None and services.acts_for_org(user, turn.transporter),
         "receive": processor and m.status == Manifest.Status.IN_TRANSIT and all_signed,
         "process": processor
+        and not m.is_return
         and m.status in (Manifest.Status.ACCEPTED, Manifest.Status.PARTLY_REFUSED),
-        "reroute": generator and refused and not m.onward_list,
+        "reroute": generator and refused and not m.onward_list and not m.is_return,
+        "return": processor and refused and not m.onward_list and not m.is_return,
         "correct": (party or officer) and signed and not open_correction,
         "apply": (party or officer) and open_correction,
         "resolve": (generator or processor or officer)
@@ -368,6 +371,8 @@ def _forms(request: HttpRequest, m: Manifest, bound: dict[str, Any]) -> dict[str
                 if a.stream.generator_id == m.generator_id
             ],
         )
+    if can["return"]:
+        out["return"] = bound.get("return") or ReturnForm(prefix="return")
     if can["correct"]:
         out["correct"] = bound.get("correct") or CorrectionForm(prefix="correct", lines=m.line_list)
     if can["resolve"]:
@@ -541,6 +546,32 @@ def manifest_reroute(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Draft manifest %(number)s carries the refused part on. Sign it to hand it over.")
+        % {"number": outcome.obj.number},
+    )
+    return redirect("waste:manifest_detail", pk=outcome.obj.pk)
+
+
+@login_required
+@require_POST
+def manifest_return(request: HttpRequest, pk: int) -> HttpResponse:
+    m = _load(request, pk)
+    form = ReturnForm(request.POST, prefix="return")
+    form.is_valid()
+    try:
+        outcome = _service(
+            lambda: services.manifest_return(
+                acting_user=request.user, manifest=m, data=form.service_data()
+            )
+        )
+    except RongnganValidationError as exc:
+        show_problems(form, exc, form.where)
+        return _render_detail(request, m, bound={"return": form}, status=400)
+    messages.success(
+        request,
+        _(
+            "Draft manifest %(number)s takes the refused part back to its generator. "
+            "Sign it to hand it over."
+        )
         % {"number": outcome.obj.number},
     )
     return redirect("waste:manifest_detail", pk=outcome.obj.pk)
