@@ -1,0 +1,162 @@
+"""Monitoring metrics the action plan binds KPIs to (see core.metrics).
+
+`monitoring.share_of_factories_reporting`: the plan's KPI "80 % of factories report their
+monitoring results into the database". Of the factories required to report in a period (those
+with an active monitoring point set up before the period ended whose reporting frequency falls
+in it: continuous points always, a monthly point in a period of a month or more, a quarterly
+one in a quarter or more ...), the share that reported: every required point did, a
+continuous point by reaching MONITORING_REPORTING_MIN_AVAILABILITY percent of valid hours over
+the months of the period, a periodic point by a laboratory result sampled in the period.
+
+`monitoring.data_availability`: valid hours as a percentage of the hours expected, over every
+continuous point-parameter, in the months of the period.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from rongngan.core.metrics import Period, metric
+from rongngan.monitoring import conf, pipeline
+from rongngan.monitoring.models import DataAvailability, LabResult, MonitoringPoint
+from rongngan.registry.models import Factory
+
+# Shortest period in which a point of this frequency must have reported (days).
+MIN_DAYS = {
+    "minute": 0,
+    "hour": 0,
+    "day": 0,
+    "month": 28,
+    "quarter": 89,
+    "half_year": 181,
+    "year": 365,
+}
+
+
+def _months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    return start.replace(day=1), end.replace(day=1)
+
+
+def reporting(periods: Sequence[Period]) -> list[tuple[set[int], set[int]]]:
+    """For each period, (factories required to report, factories that reported)."""
+    if not periods:
+        return []
+    lo = min(p[0] for p in periods)
+    hi = max(p[1] for p in periods)
+    points = list(
+        MonitoringPoint.objects.filter(active=True).values_list(
+            "pk", "factory_id", "method", "frequency", "created_at"
+        )
+    )
+    availability: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
+    for point_id, month, valid, expected in DataAvailability.objects.filter(
+        month__gte=lo.replace(day=1), month__lte=hi, point_parameter__point__active=True
+    ).values_list("point_parameter__point_id", "month", "valid_hours", "expected_hours"):
+        availability[point_id].append((month, valid, expected))
+    lo_dt = pipeline.day_bounds(lo)[0]
+    hi_dt = pipeline.day_bounds(hi)[1]
+    samples: dict[int, list[dt.datetime]] = defaultdict(list)
+    for point_id, at in LabResult.objects.filter(
+        sampled_at__gte=lo_dt, sampled_at__lt=hi_dt
+    ).values_list("point_parameter__point_id", "sampled_at"):
+        samples[point_id].append(at)
+    share = Decimal(conf.get("MONITORING_REPORTING_MIN_AVAILABILITY"))
+    out = []
+    for start, end in periods:
+        days = (end - start).days + 1
+        first_month, last_month = _months(start, end)
+        p_lo, p_hi = pipeline.day_bounds(start)[0], pipeline.day_bounds(end)[1]
+        required: set[int] = set()
+        failed: set[int] = set()
+        for pk, factory_id, method, frequency, created_at in points:
+            if created_at >= p_hi or days < MIN_DAYS.get(frequency, 0):
+                continue
+            required.add(factory_id)
+            if method == MonitoringPoint.Method.CONTINUOUS:
+                rows = [r for r in availability.get(pk, []) if first_month <= r[0] <= last_month]
+                expected = sum(r[2] for r in rows)
+                valid = sum(r[1] for r in rows)
+                ok = expected > 0 and Decimal(valid) * 100 >= share * expected
+            else:
+                ok = any(p_lo <= t < p_hi for t in samples.get(pk, []))
+            if not ok:
+                failed.add(factory_id)
+        out.append((required, required - failed))
+    return out
+
+
+def reporting_factories(start: dt.date, end: dt.date) -> QuerySet[Factory]:
+    """The factories required to report in the period, each with `reported` yes or no."""
+    required, reported = reporting([(start, end)])[0]
+    return (
+        Factory.objects.filter(pk__in=required)
+        .select_related("province")
+        .annotate(
+            reported=Case(
+                When(pk__in=reported, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("province_id", "registration_no")
+    )
+
+
+@metric(
+    "monitoring.share_of_factories_reporting",
+    label=_("Share of factories required to report monitoring results that reported (%)"),
+    unit="percent",
+    accumulation="level",
+    description=_(
+        "Factories with an active monitoring point due in the period that reported for every "
+        "such point (continuous points: valid hours at least the configured share; periodic "
+        "points: a laboratory result sampled in the period), as a percentage of those factories."
+    ),
+    records=reporting_factories,
+    columns=(
+        ("registration_no", _("registration number")),
+        ("name_th", _("factory")),
+        ("province", _("province")),
+        ("reported", _("reported")),
+    ),
+)
+def share_of_factories_reporting(periods: Sequence[Period]) -> list[Decimal | None]:
+    out: list[Decimal | None] = []
+    for required, reported in reporting(periods):
+        out.append(Decimal(len(reported)) * 100 / len(required) if required else None)
+    return out
+
+
+@metric(
+    "monitoring.data_availability",
+    label=_("Data availability of continuous monitoring (%)"),
+    unit="percent",
+    accumulation="level",
+    description=_(
+        "Valid hourly averages as a percentage of the hours expected, over all continuous "
+        "monitoring point-parameters, in the months of the period."
+    ),
+)
+def data_availability(periods: Sequence[Period]) -> list[Decimal | None]:
+    if not periods:
+        return []
+    lo = min(p[0] for p in periods).replace(day=1)
+    hi = max(p[1] for p in periods)
+    rows = list(
+        DataAvailability.objects.filter(
+            month__gte=lo,
+            month__lte=hi,
+            point_parameter__point__method=MonitoringPoint.Method.CONTINUOUS,
+        ).values_list("month", "valid_hours", "expected_hours")
+    )
+    out: list[Decimal | None] = []
+    for start, end in periods:
+        first, last = _months(start, end)
+        valid = sum(v for m, v, e in rows if first <= m <= last)
+        expected = sum(e for m, v, e in rows if first <= m <= last)
+        out.append(Decimal(valid) * 100 / expected if expected else None)
+    return out
