@@ -172,6 +172,14 @@ def _fail(problems: list[Problem]) -> None:
         raise RongnganValidationError(problems)
 
 
+def _snap(obj: Any, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """audit.snapshot, keeping JSON fields as they are (it sorts lists, and dicts do not sort)."""
+    json_fields = {f for f in fields if obj._meta.get_field(f).get_internal_type() == "JSONField"}
+    out = audit.snapshot(obj, [f for f in fields if f not in json_fields])
+    out.update({f: getattr(obj, f) for f in json_fields})
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Grading
 
@@ -342,7 +350,7 @@ def storage_inspection_record(
             actor=acting_user,
             action="create",
             obj=inspection,
-            changes=audit.snapshot(inspection, INSPECTION_FIELDS),
+            changes=_snap(inspection, INSPECTION_FIELDS),
         )
         _open_actions(acting_user, inspection)
         _recompute_upgrade(acting_user, site)
@@ -477,7 +485,7 @@ def _recompute_upgrade(acting_user: Any, site: StorageSite) -> SiteUpgrade | Non
         actor=acting_user,
         action="create",
         obj=upgrade,
-        changes=audit.snapshot(
+        changes=_snap(
             upgrade, ["site", "inspection", "previous_inspection", "upgraded_on", "from_grade"]
         ),
     )
@@ -511,7 +519,7 @@ def storage_inspection_correct(
         old = StorageInspection.objects.select_for_update().get(pk=inspection.pk)
         if not old.is_current:
             _fail([Problem(None, "not_current", MSG["not_current"])])
-        before = audit.snapshot(old, INSPECTION_FIELDS)
+        before = _snap(old, INSPECTION_FIELDS)
         old.is_current = False
         old.save(update_fields=["is_current"])
         new = _write_inspection(
@@ -526,7 +534,7 @@ def storage_inspection_correct(
             actor=acting_user,
             action="update",
             obj=new,
-            changes=audit.diff(before, audit.snapshot(new, INSPECTION_FIELDS)),
+            changes=audit.diff(before, _snap(new, INSPECTION_FIELDS)),
             note=reason,
         )
         # Open actions of the old version follow the new one, or are withdrawn if now met.
@@ -566,7 +574,7 @@ def corrective_action_submit_evidence(
         problems.append(Problem("evidence", "required", MSG["evidence_required"]))
     _fail(problems)
     with transaction.atomic():
-        before = audit.snapshot(action, ["status", "evidence"])
+        before = _snap(action, ["status", "evidence"])
         action.evidence = evidence
         action.evidence_by = acting_user
         action.status = CorrectiveAction.Status.EVIDENCE_SUBMITTED
@@ -575,7 +583,7 @@ def corrective_action_submit_evidence(
             actor=acting_user,
             action="update",
             obj=action,
-            changes=audit.diff(before, audit.snapshot(action, ["status", "evidence"])),
+            changes=audit.diff(before, _snap(action, ["status", "evidence"])),
         )
     return action
 
@@ -605,7 +613,7 @@ def corrective_action_close(
     )
     _fail(problems)
     with transaction.atomic():
-        before = audit.snapshot(action, ["status", "evidence", "closed_on"])
+        before = _snap(action, ["status", "evidence", "closed_on"])
         action.evidence = evidence
         action.status = CorrectiveAction.Status.CLOSED
         action.closed_on = day
@@ -615,7 +623,7 @@ def corrective_action_close(
             actor=acting_user,
             action="update",
             obj=action,
-            changes=audit.diff(before, audit.snapshot(action, ["status", "evidence", "closed_on"])),
+            changes=audit.diff(before, _snap(action, ["status", "evidence", "closed_on"])),
         )
     return action
 
@@ -766,7 +774,7 @@ def refrigeration_plant_register(
             actor=acting_user,
             action="create",
             obj=plant,
-            changes=audit.snapshot(plant, PLANT_FIELDS),
+            changes=_snap(plant, PLANT_FIELDS),
         )
     return plant
 
@@ -780,7 +788,7 @@ def refrigeration_plant_update(
     current = {f: getattr(plant, f) for f in PLANT_FIELDS if f != "site"}
     clean = _plant_input(data, current)
     with transaction.atomic():
-        before = audit.snapshot(plant, PLANT_FIELDS)
+        before = _snap(plant, PLANT_FIELDS)
         charge_changed = clean["ammonia_charge_kg"] != plant.ammonia_charge_kg
         for k, v in clean.items():
             setattr(plant, k, v)
@@ -792,7 +800,7 @@ def refrigeration_plant_update(
             actor=acting_user,
             action="update",
             obj=plant,
-            changes=audit.diff(before, audit.snapshot(plant, PLANT_FIELDS)),
+            changes=audit.diff(before, _snap(plant, PLANT_FIELDS)),
         )
     return plant
 
@@ -936,6 +944,6 @@ def refrigeration_inspection_record(
             actor=acting_user,
             action="create",
             obj=inspection,
-            changes=audit.snapshot(inspection, INSPECTION_ENERGY_FIELDS),
+            changes=_snap(inspection, INSPECTION_ENERGY_FIELDS),
         )
     return inspection
