@@ -16,7 +16,7 @@ Kept apart from the database so the one-site path (`services.hazard_recompute`) 
 import dataclasses
 import enum
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -165,49 +165,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _numbers(value: Any) -> Iterable[float]:
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int | float | Decimal):
-        yield float(value)
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _numbers(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _numbers(v)
+def lower_ratio(sums: Mapping[str, Mapping[str, Any]]) -> float:
+    """The largest of the three Seveso sums at the lower-tier thresholds (1: lower tier reached).
 
-
-def lower_ratio(sums: Any) -> float:
-    """The largest of the three sums at the lower-tier thresholds (1 = the lower tier reached).
-
-    `tiers.assess` returns the sums per group and per tier; only the lower-tier ones are read
-    here (the upper-tier sums are smaller by construction).
+    `tiers.assess` returns {"lower": {group: sum}, "upper": {group: sum}}.
     """
-    if isinstance(sums, Mapping):
-        lowers = [
-            v
-            for k, v in _flatten(sums)
-            if "lower" in k.lower() and isinstance(v, int | float | Decimal)
-        ]
-        if lowers:
-            return max(float(v) for v in lowers)
-    return max(_numbers(sums), default=0.0)
-
-
-def _flatten(value: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
-    for k, v in value.items():
-        name = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, Mapping):
-            yield from _flatten(v, name)
-        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            yield from _flatten(jsonable_raw(v), name)
-        else:
-            yield name, v
-
-
-def jsonable_raw(value: Any) -> dict[str, Any]:
-    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return max((float(v) for v in (sums.get("lower") or {}).values()), default=0.0)
 
 
 def _public(items: list[ItemFacts]) -> list[dict[str, Any]]:
@@ -321,18 +284,26 @@ def compute(items: list[ItemFacts], surroundings: str = "") -> HazardFacts:
                 can_initiate=not item.isolated,
             )
         )
-    result = tiers.assess(tier_items)
-    facts.tier = str(getattr(result.tier, "value", result.tier))
+    try:
+        result = tiers.assess(tier_items)
+    except tiers.TierError as exc:
+        # Bad reference data must not stop a bulk run: the site shows why it has no status.
+        facts.explanation = {"error": exc.code, "params": jsonable(exc.params), "steps": []}
+        return facts
+    facts.tier = str(result.tier)
     facts.sums = jsonable(result.sums)
     facts.contributions = jsonable(result.contributions)
-    facts.explanation = jsonable(
-        {
-            "text": result.explanation,
-            "direct": result.direct,
-            "ignored_2pct": result.ignored_2pct,
-        }
+    facts.explanation = {
+        "steps": jsonable(result.explanation),
+        "direct": jsonable(result.direct),
+        "ignored_2pct": jsonable(result.ignored_2pct),
+        "qualifying": jsonable(getattr(result, "qualifying", {})),
+        "labels": {item.key: item.label for item in items},
+    }
+    facts.hazard_ratio = max(
+        [lower_ratio(result.sums)]
+        + [float(c.ratio) for c in result.contributions if c.level == "lower" and not c.ignored]
     )
-    facts.hazard_ratio = lower_ratio(result.sums)
     # RMP: per substance, the sum of the maximum quantities against the threshold quantity.
     totals: dict[str, tuple[SubstanceFacts, Decimal]] = {}
     for item in items:

@@ -22,9 +22,6 @@ MSG = {
         "“%(value)s” matches several substances: %(candidates)s. "
         "Give the CAS number of the one you mean."
     ),
-    "name_not_exact": _(
-        "“%(value)s” is not an exact name; did you mean %(candidates)s? Give the CAS number."
-    ),
     "substance_or_mixture": _(
         "Give either a substance (CAS number or name) or a mixture, not both."
     ),
@@ -33,7 +30,7 @@ MSG = {
     "category_unknown": _("“%(value)s” is not a Seveso hazard category."),
     "component_percent": _("A component's share is a percentage between 0 and 100."),
     "unit_unknown": _("“%(value)s” is not a unit we convert (use one of: %(units)s)."),
-    "unit_missing": _("Give the unit of the quantity (kg, t, L, m3 …)."),
+    "unit_missing": _("Give the unit of the quantity (kg, t, L, m3, m3_gas, Nm3)."),
     "negative": _("A quantity cannot be negative."),
     "density_required": _("A volume needs the density (kg/m³) to be converted to a mass."),
     "conditions_required": _(
@@ -49,7 +46,7 @@ MSG = {
         "The largest container cannot hold more than the maximum quantity present."
     ),
     "outside_thailand": _("The coordinates (%(lat)s, %(lon)s) are not in Thailand."),
-    "factory_taken": _("Factory %(value)s already has a storage site (%(code)s)."),
+    "factory_taken": _("Factory %(value)s already has a storage site (%(site_code)s)."),
     "factory_not_found": _("No factory with the id %(value)s."),
     "factory_no_coordinates": _("The factory has no coordinates: give latitude and longitude."),
     "district_mismatch": _("District %(value)s is not in province %(province)s."),
@@ -64,4 +61,40 @@ MSG = {
     "receptor_kind": _("“%(value)s” is not a receptor kind (%(choices)s)."),
     "population": _("The population is a whole number of people, zero or more."),
     "not_a_point": _("Each feature needs a Point geometry."),
+}
+
+# The steps of `tiers.assess` as sentences (queries.explanation_lines fills the parameters).
+EXPLAIN = {
+    "item_not_dangerous": _("%(label)s: in no Seveso category and not a named substance."),
+    "named_without_groups": _(
+        "%(label)s: named substance (entry %(entry)s) with no category: it counts on its own, "
+        "in no sum."
+    ),
+    "ignored_2pct": _(
+        "%(label)s: %(quantity_t)s t is at most 2%% of %(threshold_t)s t (%(basis)s) and is "
+        "declared unable to start a major accident: left out of the %(group)s sum "
+        "(%(level)s tier)."
+    ),
+    "contribution": _(
+        "%(label)s: %(quantity_t)s t ÷ %(threshold_t)s t (%(basis)s) = %(ratio)s in the "
+        "%(group)s sum (%(level)s tier)."
+    ),
+    "direct": _(
+        "%(label)s alone reaches the %(level)s-tier quantity of %(threshold_t)s t (%(basis)s)."
+    ),
+    "sum_qualifies": _("%(group)s sum for the %(level)s tier: %(value)s, 1 or more: qualifies."),
+    "sum_below": _("%(group)s sum for the %(level)s tier: %(value)s, below 1."),
+    "tier": _("Result: %(tier)s."),
+}
+GROUP_LABELS = {
+    "health": _("health hazards"),
+    "physical": _("physical hazards"),
+    "environment": _("environmental hazards"),
+    "other": _("other hazards"),
+}
+LEVEL_LABELS = {"lower": _("lower"), "upper": _("upper")}
+TIER_LABELS = {
+    "none": _("below the lower tier"),
+    "lower": _("lower tier"),
+    "upper": _("upper tier"),
 }

@@ -145,7 +145,7 @@ class Substance(models.Model):
     # RMP (40 CFR 68.130) threshold and OCA toxic endpoint, when listed.
     rmp_kind = models.CharField(_("RMP list"), max_length=20, blank=True)
     rmp_threshold_kg = models.DecimalField(
-        _("RMP threshold (kg)"), max_digits=14, decimal_places=3, null=True, blank=True
+        _("RMP threshold (kg)"), max_digits=20, decimal_places=8, null=True, blank=True
     )
     toxic_endpoint_mg_l = models.DecimalField(
         _("toxic endpoint (mg/L)"), max_digits=12, decimal_places=6, null=True, blank=True

@@ -145,7 +145,7 @@ def site_register(*, acting_user: Any, data: Mapping[str, Any]) -> StorageSite:
             p.check()
         taken = StorageSite.objects.filter(factory=factory).values_list("code", flat=True).first()
         if taken:
-            p.add("factory", "factory_taken", value=factory.registration_no, code=taken)
+            p.add("factory", "factory_taken", value=factory.registration_no, site_code=taken)
         if factory.operator_id is None:
             p.add("factory", "unknown_operator", value=factory.registration_no)
         lat = lat if lat is not None else factory.latitude
@@ -260,13 +260,8 @@ def _resolve_substance(p: _Problems, field: str, raw_cas: str, raw_name: str) ->
     if len(matches) > 1:
         p.add(f"{field}.name", "name_ambiguous", value=raw_name, candidates=listing)
         return None
+    # find() matches exactly (case, spaces and punctuation aside): one match is the one meant.
     only = matches[0]
-    wanted = raw_name.casefold().strip()
-    names = {only.name_en, only.name_th or "", only.cas, *(only.synonyms or ())}
-    if wanted not in {n.casefold().strip() for n in names if n}:
-        # One fuzzy match is still a guess: ask (LPG once resolved to alanine elsewhere).
-        p.add(f"{field}.name", "name_not_exact", value=raw_name, candidates=listing)
-        return None
     return Substance.objects.filter(cas=only.cas).first()
 
 
@@ -278,7 +273,6 @@ def _convert(
     *,
     density: Decimal | None,
     substance: Substance | None,
-    gas: bool,
     temperature: Decimal | None,
     pressure: Decimal | None,
 ) -> Decimal | None:
@@ -291,14 +285,14 @@ def _convert(
             quantity,
             unit,
             density_kg_m3=density,
-            molecular_weight=substance.molecular_weight if substance and gas else None,
-            temperature_c=temperature if gas else None,
-            pressure_kpa=pressure if gas else None,
+            molecular_weight=substance.molecular_weight if substance else None,
+            temperature_c=temperature,
+            pressure_kpa=pressure,
         )
     except units.UnitError as exc:
         code = getattr(exc, "code", "")
         if code == "unit_unknown":
-            p.add(f"{field}.unit", code, value=unit, units=", ".join(sorted(units.UNITS)))
+            p.add(f"{field}.unit", code, value=unit, units=", ".join(units.UNIT_CODES))
         elif code in MSG:
             p.add(field if code == "negative" else f"{field}.unit", code)
         else:
@@ -372,7 +366,9 @@ def _item(p: _Problems, i: int, raw: Any, source: str) -> dict[str, Any] | None:
         state = substance.physical_state
         if state == "gas" and substance.liquefied_gas:
             state = PhysicalState.LIQUEFIED_GAS
-    if state not in PhysicalState.values:
+    unresolved = bool(raw_cas or raw_name) and substance is None
+    if state not in PhysicalState.values and not unresolved:
+        # (an unresolved substance is reported once, on its CAS or name)
         p.add(f"{field}.physical_state", "not_a_gas_or_liquid")
     out["physical_state"] = state
     storage_type = _text(raw, "storage_type")
@@ -392,11 +388,9 @@ def _item(p: _Problems, i: int, raw: Any, source: str) -> dict[str, Any] | None:
         p.add(f"{field}.max_quantity", "required")
     average = _number(p, raw, "average_quantity", f"{field}.average_quantity")
     container = _number(p, raw, "largest_container", f"{field}.largest_container")
-    gas = state == PhysicalState.GAS
     kw = {
         "density": density,
         "substance": substance,
-        "gas": gas,
         "temperature": temperature,
         "pressure": pressure,
     }

@@ -1,0 +1,490 @@
+"""Reads of the chemicals core, scoped by who is asking (chemicals.scoping holds the site rules).
+
+The directory is public. Sites, inventories and hazard explanations are seen by whoever may see
+the site (officers nationally, provincial officers and local governments in their area,
+operators their own sites, inspectors their assigned factories). The public sees the area
+layers and, of sites, only the upper-tier ones with their substances' hazard classes and
+emergency advice: never quantities, vessels or containers (`risk_sites_geojson`).
+"""
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from rongngan.chemicals.areas import haversine_km
+from rongngan.chemicals.models import (
+    AreaLayer,
+    AreaRisk,
+    Declaration,
+    InventoryItem,
+    Receptor,
+    ReceptorLayer,
+    SiteHazard,
+    StorageSite,
+    Substance,
+    Tier,
+)
+from rongngan.chemicals.scoping import scope_sites, site_q
+from rongngan.core.scoping import role_of
+from rongngan.core.search import filter_substring, filter_words
+from rongngan.core.thai import to_arabic_digits
+
+# Who sees where a substance is stored (aggregated by province) and the receptor layers.
+OFFICER_ROLES = {"admin", "officer", "provincial_officer", "committee"}
+RECEPTOR_READ = {"admin", "officer", "provincial_officer", "local_gov", "committee"}
+RECEPTOR_WRITE = {"admin", "officer", "provincial_officer", "local_gov"}
+CAS_LIKE = re.compile(r"^\d{2,7}-?\d{2}-?\d$")
+UN_LIKE = re.compile(r"^(?:un\s*)?(\d{4})$", re.IGNORECASE)
+
+
+# ------------------------------------------------------------------------------------------------
+# Directory (public)
+
+
+def substances_search(query: str = "") -> QuerySet[Substance]:
+    """By CAS number (with or without dashes), UN number ("1005" or "UN1005"), or words of the
+    English or Thai name or a synonym (Thai segmented as in the registry search)."""
+    qs = Substance.objects.all().order_by("name_en")
+    text = " ".join(to_arabic_digits(query or "").split())
+    if not text:
+        return qs
+    compact = text.replace(" ", "")
+    if CAS_LIKE.match(compact):
+        digits = compact.replace("-", "")
+        cas = f"{digits[:-3]}-{digits[-3:-1]}-{digits[-1]}"
+        return qs.filter(cas=cas)
+    un = UN_LIKE.match(compact)
+    if un:
+        return qs.filter(un_number=un.group(1))
+    found = filter_words(qs, text)
+    if found.exists():
+        return found
+    return filter_substring(qs, text)
+
+
+def substance_get(cas: str) -> Substance:
+    s = Substance.objects.filter(cas=str(cas).strip()).first()
+    if s is None:
+        raise Http404("no such substance")
+    return s
+
+
+def substance_thresholds(substance: Substance) -> dict[str, Any]:
+    """The thresholds that apply: Seveso categories and named entry (tonnes), RMP (kg)."""
+    from rongngan.chemicals import catalogue
+
+    categories = catalogue.seveso_categories()
+    named = catalogue.seveso_named()
+    out: dict[str, Any] = {"seveso_categories": [], "seveso_named": None, "rmp": None}
+    for code in substance.seveso_categories:
+        c = categories.get(code)
+        if c is not None:
+            out["seveso_categories"].append(
+                {
+                    "code": c.code,
+                    "group": str(c.group),
+                    "name_en": c.name_en,
+                    "name_th": c.name_th,
+                    "lower_t": str(c.lower_t),
+                    "upper_t": str(c.upper_t),
+                }
+            )
+    entry = named.get(substance.seveso_named_entry) if substance.seveso_named_entry else None
+    if entry is not None:
+        out["seveso_named"] = {
+            "entry": str(entry.entry),
+            "name_en": entry.name_en,
+            "name_th": entry.name_th,
+            "lower_t": str(entry.lower_t),
+            "upper_t": str(entry.upper_t),
+        }
+    if substance.rmp_threshold_kg is not None:
+        out["rmp"] = {
+            "list": substance.rmp_kind,
+            "threshold_kg": str(substance.rmp_threshold_kg),
+            "toxic_endpoint_mg_l": (
+                None
+                if substance.toxic_endpoint_mg_l is None
+                else str(substance.toxic_endpoint_mg_l)
+            ),
+        }
+    return out
+
+
+def sees_stored_where(user: Any) -> bool:
+    return role_of(user) in OFFICER_ROLES
+
+
+def substance_stored_by_province(user: Any, substance: Substance) -> list[dict[str, Any]] | None:
+    """Where it is stored, by province, from each site's current declaration (the one its
+    hazard is computed from); None for users who may not see it."""
+    if not sees_stored_where(user):
+        return None
+    rows = (
+        InventoryItem.objects.filter(
+            substance=substance,
+            declaration__in=SiteHazard.objects.filter(declaration__isnull=False).values(
+                "declaration_id"
+            ),
+        )
+        .values(
+            province_code=F("declaration__site__province_id"),
+            province_name_th=F("declaration__site__province__name_th"),
+            province_name_en=F("declaration__site__province__name_en"),
+        )
+        .annotate(sites=Count("declaration__site", distinct=True), max_kg=Sum("max_kg"))
+        .order_by("-max_kg")
+    )
+    return [
+        {**r, "max_t": (Decimal(r.pop("max_kg")) / 1000).quantize(Decimal("0.001"))} for r in rows
+    ]
+
+
+def substance_detail(user: Any, cas: str) -> dict[str, Any]:
+    s = substance_get(cas)
+    return {
+        "substance": s,
+        "thresholds": substance_thresholds(s),
+        "stored_by_province": substance_stored_by_province(user, s),
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Sites
+
+
+def sites_for_user(
+    user: Any,
+    *,
+    q: str = "",
+    province: str = "",
+    district: str = "",
+    tier: str = "",
+    kind: str = "",
+) -> QuerySet[StorageSite]:
+    """The sites `user` may see (none for the public: see `risk_sites_geojson`)."""
+    qs = StorageSite.objects.select_related("province", "district", "operator", "hazard")
+    if role_of(user) == "public":
+        return qs.none()
+    qs = scope_sites(qs, user)
+    if q:
+        words = q.strip()
+        qs = qs.filter(
+            Q(name_th__icontains=words) | Q(name_en__icontains=words) | Q(code__iexact=words)
+        )
+    if province:
+        qs = qs.filter(province_id=province)
+    if district:
+        qs = qs.filter(district_id=district)
+    if tier:
+        qs = qs.filter(hazard__tier=tier)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("code")
+
+
+def site_for_user(user: Any, pk: Any, *, write: bool = False) -> StorageSite:
+    """The site, or 404 when the user may not see it, 403 when they may see but not change it."""
+    site = sites_for_user(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if site is None:
+        raise Http404("no such site")
+    if write and not can_declare(user, site):
+        raise PermissionDenied
+    return site
+
+
+def can_declare(user: Any, site: StorageSite) -> bool:
+    return scope_sites(StorageSite.objects.filter(pk=site.pk), user, write=True).exists()
+
+
+def _items() -> Prefetch:
+    return Prefetch(
+        "items", queryset=InventoryItem.objects.select_related("substance").order_by("line")
+    )
+
+
+def current_declaration(site: StorageSite) -> Declaration | None:
+    """The current version of the latest year declared, with its items and substances."""
+    return (
+        Declaration.objects.filter(site=site, is_current=True)
+        .select_related("declared_by")
+        .prefetch_related(_items())
+        .order_by("-year")
+        .first()
+    )
+
+
+def declarations_for_site(site: StorageSite, *, year: int | None = None) -> QuerySet[Declaration]:
+    """Every version, newest first, with its item count (the inventory history)."""
+    qs = Declaration.objects.filter(site=site).select_related("declared_by")
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.annotate(item_count=Count("items")).order_by("-year", "-version")
+
+
+def declaration_for_site(site: StorageSite, pk: Any) -> Declaration:
+    d = (
+        Declaration.objects.filter(site=site, pk=pk).prefetch_related(_items()).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if d is None:
+        raise Http404("no such declaration")
+    return d
+
+
+@dataclass
+class InventoryView:
+    current: Declaration | None
+    versions: list[Declaration]
+
+
+def site_inventory(site: StorageSite) -> InventoryView:
+    return InventoryView(current_declaration(site), list(declarations_for_site(site)))
+
+
+def site_hazard(site: StorageSite) -> SiteHazard:
+    """The cached status, computed on first use."""
+    found = SiteHazard.objects.filter(site=site).first()
+    if found is not None:
+        return found
+    from rongngan.chemicals.services import hazard_recompute
+
+    return hazard_recompute(site=site)
+
+
+def hazard_explanation(site: StorageSite) -> dict[str, Any]:
+    """Everything behind a site's status, for the site page and the API (not for the public)."""
+    h = site_hazard(site)
+    decl = (
+        Declaration.objects.filter(pk=h.declaration_id).values("pk", "year", "version").first()
+        if h.declaration_id
+        else None
+    )
+    return {
+        "site": site.pk,
+        "tier": h.tier,
+        "tier_label": str(Tier(h.tier).label),
+        "hazard_ratio": h.hazard_ratio,
+        "sums": h.sums,
+        "contributions": h.contributions,
+        "explanation": h.explanation,
+        "explanation_th": explanation_lines(h.explanation, "th"),
+        "explanation_en": explanation_lines(h.explanation, "en"),
+        "rmp_crossed": h.rmp_crossed,
+        "zone": zone_of(h),
+        "declaration": (
+            None
+            if decl is None
+            else {
+                "id": decl["pk"],
+                "year": decl["year"],
+                "year_be": decl["year"] + 543,
+                "version": decl["version"],
+            }
+        ),
+        "item_count": h.item_count,
+        "computed_at": h.computed_at,
+        "catalogue_version": h.catalogue_version,
+    }
+
+
+def zone_of(h: SiteHazard) -> dict[str, Any] | None:
+    if h.zone_radius_km is None:
+        return None
+    return {
+        "radius_km": str(h.zone_radius_km),
+        "cas": h.zone_cas,
+        "substance": h.zone_substance,
+        "method": h.zone_method,
+        "setting": h.zone_setting,
+        "setting_basis": h.zone_details.get("setting_basis", ""),
+        "details": h.zone_details,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Risk map
+
+
+LEVELS = ("h3-7", "province", "district")
+
+
+def area_layer(level: str) -> AreaLayer | None:
+    """The serialized GeoJSON FeatureCollection of one level (public: areas only)."""
+    return AreaLayer.objects.filter(level=level).first()
+
+
+def area_risks(level: str, *, province: str = "") -> QuerySet[AreaRisk]:
+    qs = AreaRisk.objects.filter(level=level)
+    if province and level == "district":
+        qs = qs.filter(key__startswith=province)
+    return qs.order_by("-score", "key")
+
+
+def risk_sites(user: Any) -> QuerySet[SiteHazard]:
+    """Tiered sites on the map: upper tier only for the public, in reach for everyone else."""
+    qs = SiteHazard.objects.exclude(tier=Tier.NONE).select_related("site")
+    if role_of(user) == "public":
+        return qs.filter(tier=Tier.UPPER, site__status="active")
+    q = site_q(user, path="site__")
+    qs = qs if q is None else qs.filter(q)
+    return qs.distinct() if role_of(user) == "inspector" else qs
+
+
+def risk_sites_geojson(user: Any) -> dict[str, Any]:
+    """GeoJSON points. Public features carry only published fields (name, tier, substances'
+    hazard classes and emergency advice); never quantities, vessels, containers or zones."""
+    public = role_of(user) == "public"
+    features = []
+    for h in risk_sites(user).order_by("site_id"):
+        site = h.site
+        props: dict[str, Any] = {
+            "id": site.pk,
+            "name_th": site.name_th,
+            "name_en": site.name_en,
+            "tier": h.tier,
+            "substances": [
+                {
+                    k: s.get(k)
+                    for k in (
+                        "cas",
+                        "name_en",
+                        "name_th",
+                        "hazard_classes",
+                        "pictograms",
+                        "signal_word",
+                        "emergency_en",
+                        "emergency_th",
+                    )
+                }
+                for s in h.public_substances
+            ],
+        }
+        if not public:
+            props.update(
+                code=site.code,
+                kind=site.kind,
+                province=site.province_id,
+                district=site.district_id,
+                hazard_ratio=h.hazard_ratio,
+                rmp_crossed=[r["cas"] for r in h.rmp_crossed],
+                zone=(
+                    None
+                    if h.zone_radius_km is None
+                    else {
+                        "radius_km": str(h.zone_radius_km),
+                        "cas": h.zone_cas,
+                        "substance": h.zone_substance,
+                        "method": h.zone_method,
+                        "setting": h.zone_setting,
+                    }
+                ),
+            )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(h.longitude, 5), round(h.latitude, 5)],
+                },
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ------------------------------------------------------------------------------------------------
+# Receptors
+
+
+def sees_receptors(user: Any) -> bool:
+    return role_of(user) in RECEPTOR_READ
+
+
+def receptor_layers_for_user(user: Any) -> QuerySet[ReceptorLayer]:
+    if not sees_receptors(user):
+        return ReceptorLayer.objects.none()
+    return ReceptorLayer.objects.filter(is_active=True).select_related("uploaded_by")
+
+
+@dataclass
+class ReceptorNear:
+    receptor: Receptor
+    distance_km: float
+
+
+def receptors_in_zone(user: Any, site: StorageSite) -> list[ReceptorNear]:
+    """Receptors of the active layers inside the site's worst-case zone, nearest first."""
+    if not sees_receptors(user):
+        raise PermissionDenied
+    h = site_hazard(site)
+    if h.zone_radius_km is None:
+        return []
+    return receptors_near(float(site.latitude), float(site.longitude), float(h.zone_radius_km))
+
+
+def receptors_near(lat: float, lon: float, radius_km: float) -> list[ReceptorNear]:
+    dlat = radius_km / 110.5 + 0.001
+    dlon = radius_km / (111.32 * max(0.2, abs(math.cos(math.radians(lat))))) + 0.001
+    candidates = Receptor.objects.filter(
+        layer__is_active=True,
+        latitude__range=(lat - dlat, lat + dlat),
+        longitude__range=(lon - dlon, lon + dlon),
+    ).select_related("layer")
+    out = []
+    for r in candidates:
+        d = haversine_km(lat, lon, r.latitude, r.longitude)
+        if d <= radius_km:
+            out.append(ReceptorNear(r, round(d, 3)))
+    return sorted(out, key=lambda n: (n.distance_km, n.receptor.name))
+
+
+def explanation_lines(explanation: Mapping[str, Any], language: str | None = None) -> list[str]:
+    """The steps of the tier rules as sentences in `language` (default: the active one)."""
+    from django.utils import translation
+
+    from rongngan.chemicals.messages import EXPLAIN, GROUP_LABELS, LEVEL_LABELS, TIER_LABELS
+    from rongngan.core.errors import render_in
+
+    language = language or translation.get_language() or "th"
+    labels = explanation.get("labels") or {}
+    out = []
+    for step in explanation.get("steps") or []:
+        code, params = step[0], dict(step[1])
+        if code == "sum":
+            code = "sum_qualifies" if params.get("qualifies") else "sum_below"
+        message = EXPLAIN.get(code)
+        if message is None:
+            continue
+        with translation.override(language):
+            params["label"] = labels.get(params.get("key"), params.get("key", ""))
+            if "group" in params:
+                params["group"] = str(GROUP_LABELS.get(params["group"], params["group"]))
+            if "level" in params:
+                params["level"] = str(LEVEL_LABELS.get(params["level"], params["level"]))
+            if "tier" in params:
+                params["tier"] = str(TIER_LABELS.get(params["tier"], params["tier"]))
+        for name in ("quantity_t", "threshold_t", "ratio", "value"):
+            if name in params:
+                params[name] = _short(params[name])
+        out.append(render_in(language, message, params))
+    return out
+
+
+def _short(value: Any) -> str:
+    """A decimal string for reading: at most 4 decimals, no trailing zeros."""
+    try:
+        d = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if abs(d) >= Decimal("0.0001"):
+        d = d.quantize(Decimal("0.0001"))
+    return format(d.normalize(), "f")
