@@ -1,0 +1,320 @@
+"""The chemical reference data (data/*.csv) as frozen records: substances, the Seveso III
+categories and named substances, and the EPA RMP thresholds and toxic endpoints.
+
+Pure Python, no Django: the tier rules (tiers.py) and the zone lookup (oca.py) read it, and the
+data migration copies it into the database. Every file names its sources in its `#` header;
+data/README.md says how they were checked.
+"""
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from rongngan.chemicals.cas import CasError, normalise_cas
+
+DATA = Path(__file__).resolve().parent / "data"
+
+VERSION = "2026.11.27-1"
+
+SOURCES: list[tuple[str, str]] = [
+    (
+        "Directive 2012/18/EU (Seveso III), Annex I Parts 1 and 2 and Notes",
+        "https://eur-lex.europa.eu/eli/dir/2012/18/oj",
+    ),
+    (
+        "40 CFR 68.130 List of substances (RMP threshold quantities)",
+        "https://www.ecfr.gov/current/title-40/chapter-I/subchapter-C/part-68/subpart-F/section-68.130",
+    ),
+    (
+        "40 CFR Part 68 Appendix A, Table of Toxic Endpoints",
+        "https://www.ecfr.gov/current/title-40/chapter-I/subchapter-C/part-68/appendix-Appendix%20A%20to%20Part%2068",
+    ),
+    (
+        "US EPA, Risk Management Program Guidance for Offsite Consequence Analysis "
+        "(EPA 550-B-99-009, March 2009)",
+        "https://www.epa.gov/rmp/rmp-guidance-offsite-consequence-analysis",
+    ),
+    (
+        "CLP Regulation (EC) No 1272/2008, Annex VI harmonised classification (ECHA)",
+        "https://echa.europa.eu/information-on-chemicals/annex-vi-to-clp",
+    ),
+    (
+        "UN Recommendations on the Transport of Dangerous Goods, Model Regulations",
+        "https://unece.org/transport/dangerous-goods/un-model-regulations-rev-23",
+    ),
+    (
+        "US DOT PHMSA Emergency Response Guidebook 2024",
+        "https://www.phmsa.dot.gov/hazmat/erg/emergency-response-guidebook-erg",
+    ),
+    (
+        "chemicals (Python package, CalebBell): CAS, names and atomic weights, used to check",
+        "https://pypi.org/project/chemicals/",
+    ),
+]
+
+SEVESO_ORDER = "H1 H2 H3 P1a P1b P2 P3a P3b P4 P5a P5b P5c P6a P6b P7 P8 E1 E2 O1 O2 O3".split()
+
+
+@dataclass(frozen=True)
+class GhsEntry:
+    hazard_class: str
+    category: str
+    h_code: str
+
+
+@dataclass(frozen=True)
+class SubstanceRecord:
+    cas: str
+    un_number: str
+    name_en: str
+    name_th: str
+    synonyms: tuple[str, ...]
+    formula: str
+    molecular_weight: Decimal | None
+    physical_state: str
+    liquefied_gas: bool
+    density_kg_m3: Decimal | None
+    boiling_point_c: Decimal | None
+    ghs: tuple[GhsEntry, ...]
+    pictograms: tuple[str, ...]
+    signal_word: str
+    thai_hs_type: int | None
+    seveso_categories: tuple[str, ...]
+    seveso_named_entry: str | None
+    emergency_en: str
+    emergency_th: str
+    erg_guide: str
+    source: str
+
+    @property
+    def h_codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(entry.h_code for entry in self.ghs))
+
+
+@dataclass(frozen=True)
+class SevesoCategory:
+    code: str
+    group: str  # health | physical | environment | other (O1-O3: in no summation)
+    name_en: str
+    name_th: str
+    lower_t: Decimal
+    upper_t: Decimal
+
+
+@dataclass(frozen=True)
+class SevesoNamed:
+    entry: str
+    name_en: str
+    name_th: str
+    cas: tuple[str, ...]
+    lower_t: Decimal
+    upper_t: Decimal
+
+
+@dataclass(frozen=True)
+class RmpEntry:
+    cas: str
+    name: str
+    kind: str  # toxic | flammable
+    threshold_lb: Decimal
+    threshold_kg: Decimal
+    toxic_endpoint_mg_l: Decimal | None
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def _dec(text: str) -> Decimal | None:
+    text = (text or "").strip()
+    return Decimal(text) if text else None
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split("|") if part.strip())
+
+
+def _ghs(text: str) -> tuple[GhsEntry, ...]:
+    entries = []
+    for part in _split(text):
+        hazard_class, category, h_code = (p.strip() for p in part.split(";"))
+        entries.append(GhsEntry(hazard_class, category, h_code))
+    return tuple(entries)
+
+
+def seveso_categories_for(ghs: tuple[GhsEntry, ...]) -> tuple[str, ...]:
+    """Annex I Part 1 categories implied by a CLP classification.
+
+    Flammable liquids of Category 2 or 3 give P5c: P5a and P5b depend on how the liquid is kept
+    (above its boiling point, or under high pressure or temperature), which the declaration says,
+    not the substance.
+    """
+    found: set[str] = set()
+    for e in ghs:
+        cls, cat, h = e.hazard_class, e.category, e.h_code
+        if cls == "Acute Tox." and cat == "1":
+            found.add("H1")
+        elif cls == "Acute Tox." and (cat == "2" or (cat == "3" and h == "H331")):
+            found.add("H2")
+        elif cls == "STOT SE" and cat == "1":
+            found.add("H3")
+        elif cls == "Flam. Gas" and cat in ("1", "1A", "1B", "2"):
+            found.add("P2")
+        elif cls == "Ox. Gas" and cat == "1":
+            found.add("P4")
+        elif cls == "Flam. Liq." and cat == "1":
+            found.add("P5a")
+        elif cls == "Flam. Liq." and cat in ("2", "3"):
+            found.add("P5c")
+        elif cls in ("Ox. Liq.", "Ox. Sol.") and cat in ("1", "2", "3"):
+            found.add("P8")
+        elif cls in ("Pyr. Liq.", "Pyr. Sol.") and cat == "1":
+            found.add("P7")
+        elif cls in ("Aquatic Acute", "Aquatic Chronic") and cat == "1":
+            found.add("E1")
+        elif cls == "Aquatic Chronic" and cat == "2":
+            found.add("E2")
+        elif h == "EUH014":
+            found.add("O1")
+        elif cls == "Water-react." and cat == "1":
+            found.add("O2")
+        elif h == "EUH029":
+            found.add("O3")
+    return tuple(code for code in SEVESO_ORDER if code in found)
+
+
+def _substance(r: dict[str, str]) -> SubstanceRecord:
+    hs_type = (r.get("thai_hs_type") or "").strip()
+    return SubstanceRecord(
+        cas=r["cas"].strip(),
+        un_number=(r.get("un_number") or "").strip(),
+        name_en=r["name_en"].strip(),
+        name_th=(r.get("name_th") or "").strip(),
+        synonyms=_split(r.get("synonyms", "")),
+        formula=(r.get("formula") or "").strip(),
+        molecular_weight=_dec(r.get("molecular_weight", "")),
+        physical_state=r["physical_state"].strip(),
+        liquefied_gas=(r.get("liquefied_gas") or "").strip().lower() in ("yes", "true", "1"),
+        density_kg_m3=_dec(r.get("density_kg_m3", "")),
+        boiling_point_c=_dec(r.get("boiling_point_c", "")),
+        ghs=_ghs(r.get("ghs", "")),
+        pictograms=_split(r.get("pictograms", "")),
+        signal_word=(r.get("signal_word") or "").strip(),
+        thai_hs_type=int(hs_type) if hs_type else None,
+        seveso_categories=_split(r.get("seveso_categories", "")),
+        seveso_named_entry=(r.get("seveso_named_entry") or "").strip() or None,
+        emergency_en=(r.get("emergency_en") or "").strip(),
+        emergency_th=(r.get("emergency_th") or "").strip(),
+        erg_guide=(r.get("erg_guide") or "").strip(),
+        source=(r.get("source") or "").strip(),
+    )
+
+
+@cache
+def _substances() -> tuple[SubstanceRecord, ...]:
+    return tuple(_substance(r) for r in rows("substances.csv"))
+
+
+@cache
+def _by_cas() -> dict[str, SubstanceRecord]:
+    return {s.cas: s for s in _substances()}
+
+
+def substances() -> list[SubstanceRecord]:
+    return list(_substances())
+
+
+def substance(cas: str) -> SubstanceRecord | None:
+    try:
+        return _by_cas().get(normalise_cas(cas))
+    except CasError:
+        return None
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\-_,.()'/]+", "", text)
+
+
+@cache
+def _index() -> dict[str, tuple[SubstanceRecord, ...]]:
+    index: dict[str, list[SubstanceRecord]] = {}
+    for s in _substances():
+        keys = {s.cas, s.cas.replace("-", ""), s.un_number, f"UN{s.un_number}", s.name_en}
+        keys |= {s.name_th, *s.synonyms}
+        for key in keys:
+            folded = _fold(key) if key else ""
+            if folded and s not in index.setdefault(folded, []):
+                index[folded].append(s)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def find(text: str) -> list[SubstanceRecord]:
+    """Every substance whose CAS, UN number, English or Thai name or synonym equals `text`.
+
+    Matching ignores case, spaces and punctuation but is otherwise exact: "LPG" finds the
+    LPG row, never a near name. Several matches are all returned so that the caller asks which
+    one is meant instead of guessing (UN 1971 is methane and natural gas).
+    """
+    folded = _fold(text or "")
+    if not folded:
+        return []
+    return list(_index().get(folded, ()))
+
+
+@cache
+def seveso_categories() -> dict[str, SevesoCategory]:
+    return {
+        r["code"]: SevesoCategory(
+            code=r["code"],
+            group=r["group"],
+            name_en=r["name_en"],
+            name_th=r["name_th"],
+            lower_t=Decimal(r["lower_t"]),
+            upper_t=Decimal(r["upper_t"]),
+        )
+        for r in rows("seveso_categories.csv")
+    }
+
+
+@cache
+def seveso_named() -> dict[str, SevesoNamed]:
+    return {
+        r["entry"]: SevesoNamed(
+            entry=r["entry"],
+            name_en=r["name_en"],
+            name_th=r["name_th"],
+            cas=_split(r.get("cas", "")),
+            lower_t=Decimal(r["lower_t"]),
+            upper_t=Decimal(r["upper_t"]),
+        )
+        for r in rows("seveso_named.csv")
+    }
+
+
+@cache
+def _rmp() -> dict[str, RmpEntry]:
+    return {
+        r["cas"]: RmpEntry(
+            cas=r["cas"],
+            name=r["name"],
+            kind=r["list"],
+            threshold_lb=Decimal(r["threshold_lb"]),
+            threshold_kg=Decimal(r["threshold_kg"]),
+            toxic_endpoint_mg_l=_dec(r.get("toxic_endpoint_mg_l", "")),
+        )
+        for r in rows("rmp.csv")
+    }
+
+
+def rmp_entry(cas: str) -> RmpEntry | None:
+    try:
+        return _rmp().get(normalise_cas(cas))
+    except CasError:
+        return None

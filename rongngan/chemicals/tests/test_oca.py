@@ -1,0 +1,134 @@
+"""Worst-case zones read from the EPA OCA reference tables: equal to the published rows at
+the rows, between the neighbours elsewhere, urban shorter than rural, and clear refusals."""
+
+from decimal import Decimal
+
+import pytest
+
+from rongngan.chemicals.oca import (
+    KG_PER_LB,
+    MAX_MILES,
+    OcaError,
+    lookup,
+    screening,
+    table_rows,
+    worst_case_zone,
+)
+
+AMMONIA = "7664-41-7"
+CHLORINE = "7782-50-5"
+D = Decimal
+
+
+def kg_for_rate(lb_min: str) -> Decimal:
+    # a vessel that empties at `lb_min` over the 10-minute worst case
+    return D(lb_min) * 10 * KG_PER_LB
+
+
+@pytest.mark.parametrize(
+    ("lb_min", "rural", "urban"),
+    [
+        ("1000", "1.8", "1.2"),
+        ("10000", "5.6", "3.6"),
+        ("100", "0.6", "0.4"),
+        ("100000", "18", "10"),
+    ],
+)
+def test_ammonia_zone_equals_reference_table_9_at_its_rows(
+    lb_min: str, rural: str, urban: str
+) -> None:
+    r = worst_case_zone(AMMONIA, kg_for_rate(lb_min), "rural")
+    u = worst_case_zone(AMMONIA, kg_for_rate(lb_min), "urban")
+    assert (r.distance_mi, r.interpolation, r.table_name) == (
+        D(rural),
+        "table_row",
+        "Reference Table 9",
+    )
+    assert u.distance_mi == D(urban)
+    assert r.release_rate_lb_min == D(lb_min)
+    assert r.endpoint_mg_l == D("0.14")
+    assert r.method == "epa-oca-2009-reference-table"
+    assert r.distance_km == (D(rural) * D("1.609344")).quantize(D("0.001"))
+
+
+def test_between_rows_the_distance_lies_between_the_neighbours() -> None:
+    # 1,250 lb/min lies between the 1,000 (1.8 mi) and 1,500 (2.2 mi) rows
+    z = worst_case_zone(AMMONIA, kg_for_rate("1250"), "rural")
+    assert z.interpolation == "interpolated"
+    assert D("1.8") < z.distance_mi < D("2.2")
+    assert z.guidance_row_mi == D("2.2")  # the guidance reads the next row up
+
+
+def test_urban_is_shorter_than_rural() -> None:
+    for kg in (D("500"), D("5000"), D("50000")):
+        rural = worst_case_zone(AMMONIA, kg, "rural")
+        urban = worst_case_zone(AMMONIA, kg, "urban")
+        assert urban.distance_km < rural.distance_km
+
+
+def test_past_the_last_row_the_zone_is_the_stated_25_miles_flagged() -> None:
+    z = worst_case_zone(AMMONIA, D("2000000"), "rural")
+    assert (z.distance_mi, z.interpolation) == (MAX_MILES, "beyond_table")
+
+
+def test_below_the_first_row_the_zone_is_the_first_rows_distance() -> None:
+    z = worst_case_zone(AMMONIA, D("1"), "rural")
+    assert (z.distance_mi, z.interpolation) == (D("0.1"), "below_table")
+
+
+def test_refrigerated_ammonia_reads_table_10() -> None:
+    z = worst_case_zone(AMMONIA, kg_for_rate("1000"), "rural", liquefied_refrigerated=True)
+    assert (z.table_name, z.distance_mi, z.fallback) == ("Reference Table 10", D("1.6"), False)
+    # past its transcribed rows it falls back to the larger pressurised distances, flagged
+    far = worst_case_zone(AMMONIA, kg_for_rate("10000"), "rural", liquefied_refrigerated=True)
+    assert (far.table_name, far.distance_mi, far.fallback) == ("Reference Table 9", D("5.6"), True)
+
+
+def test_the_neutral_gas_table_reads_rate_over_endpoint() -> None:
+    rows = table_rows("rt1-neutral-10min-rural")
+    assert (rows[0].x, rows[0].distance_mi) == (D("4.4"), D("0.1"))
+    assert (rows[-1].x, rows[-1].distance_mi) == (D("347000"), D("25"))
+    assert lookup("rt1-neutral-10min-rural", D("10000"))[:2] == (D("3.6"), "table_row")
+    with pytest.raises(OcaError) as exc:  # the urban table is only partly transcribed
+        lookup("rt3-neutral-10min-urban", D("5000"))
+    assert exc.value.code == "beyond_transcribed_table"
+
+
+def test_interpolation_never_decreases_along_a_table() -> None:
+    previous = D(0)
+    for lb in range(1, 160000, 997):
+        miles, _, _ = lookup("rt9-ammonia-pressurised-rural", D(lb))
+        assert miles >= previous
+        previous = miles
+
+
+@pytest.mark.parametrize(
+    ("cas", "code"),
+    [
+        ("71-43-2", "no_endpoint"),
+        (CHLORINE, "no_table"),
+        ("7664-41-8", "cas_check_digit"),
+        ("107-13-1", "not_a_gas"),
+    ],
+)
+def test_substances_without_an_endpoint_or_a_table_are_refused(cas: str, code: str) -> None:
+    with pytest.raises(OcaError) as exc:
+        worst_case_zone(cas, D("1000"), "rural")
+    assert exc.value.code == code
+
+
+def test_bad_settings_and_quantities_are_refused() -> None:
+    with pytest.raises(OcaError) as exc:
+        worst_case_zone(AMMONIA, D("1000"), "suburban")
+    assert exc.value.code == "bad_setting"
+    with pytest.raises(OcaError) as exc:
+        worst_case_zone(AMMONIA, D("0"), "rural")
+    assert exc.value.code == "bad_quantity"
+
+
+def test_screening_starts_at_the_rmp_threshold_of_a_toxic_gas() -> None:
+    assert screening(AMMONIA, D("4535.9237"))  # 10,000 lb exactly
+    assert not screening(AMMONIA, D("4535.9236"))
+    assert screening(CHLORINE, D("1133.980925"))  # 2,500 lb
+    assert not screening("71-43-2", D("1000000"))  # benzene: no endpoint
+    assert not screening("107-13-1", D("1000000"))  # acrylonitrile: a liquid
