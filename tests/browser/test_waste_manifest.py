@@ -164,7 +164,9 @@ def test_a_manifest_goes_from_generator_through_transporter_to_processor(
         page.wait_for_load_state("load")
         expect(status_of(page)).to_have_class(re.compile("manifest-status-processed"))
         expect(page.locator("#signatures .history-entry")).to_have_count(4)
-        expect(page.locator("#actions form")).to_have_count(1)  # only "propose correction"
+        # Left: propose a correction, or send the refused part back to the generator.
+        expect(page.locator("#actions form")).to_have_count(2)
+        expect(page.locator("#action-return")).to_have_count(1)
 
         m.refresh_from_db()
         assert m.status == "processed" and m.final_operation_id == "R4"
