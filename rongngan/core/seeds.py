@@ -5,7 +5,7 @@ every app's `seeding` module and runs the steps in order, so the register's comm
 need to know the apps that build on it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # step(*, scale, seed, actor, stdout) -> demo logins it made: [(user, what they see)] or None
@@ -23,12 +23,16 @@ def seed_step(order: int) -> Callable[[Step], Step]:
     return register
 
 
-def run_steps(**kwargs: Any) -> list[tuple[Any, str]]:
-    """Runs every step; returns the demo logins they made, to print with the others."""
+def run_steps(*, only: Sequence[str] = (), **kwargs: Any) -> list[tuple[Any, str]]:
+    """Runs every step (or only those of the apps named, e.g. "waste", "chemicals"); returns
+    the demo logins they made, to print with the others."""
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("seeding")
+    prefixes = tuple(f"rongngan.{app}." for app in only)
     logins: list[tuple[Any, str]] = []
-    for _, _, fn in sorted(_STEPS, key=lambda s: (s[0], s[1])):
+    for _, name, fn in sorted(_STEPS, key=lambda s: (s[0], s[1])):
+        if prefixes and not name.startswith(prefixes):
+            continue
         logins.extend(fn(**kwargs) or [])
     return logins

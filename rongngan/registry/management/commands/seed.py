@@ -63,6 +63,12 @@ class Command(BaseCommand):
         parser.add_argument("--factories", type=int, help="number of factories (overrides scale)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
+            "--only",
+            default="",
+            help="after the register, run only these apps' seed steps (comma-separated, "
+            "e.g. plan,waste)",
+        )
+        parser.add_argument(
             "--write-csv", type=Path, help="write the factory rows to this CSV instead of importing"
         )
 
@@ -85,7 +91,13 @@ class Command(BaseCommand):
             self._import(system, generated, progress=progress)
             self._machines(system, generated, progress=progress)
         users = self._demo_users(system, generated) if opts["scale"] == "demo" else None
-        more = run_steps(scale=opts["scale"], seed=opts["seed"], actor=system, stdout=self.stdout)
+        more = run_steps(
+            only=[app.strip() for app in opts["only"].split(",") if app.strip()],
+            scale=opts["scale"],
+            seed=opts["seed"],
+            actor=system,
+            stdout=self.stdout,
+        )
         if users is not None:
             self._print_logins(users + more)
         self.stdout.write(f"Seed done in {time.monotonic() - started:.1f} s.")
