@@ -23,8 +23,6 @@ COLUMNS = ("point_parameter_id", "ts", "value", "unit", "value_std", "flags", "b
 # Row: (point_parameter_id, ts (aware UTC), value, unit, value_std, flags, batch_id)
 Row = tuple[int, dt.datetime, Decimal, str, Decimal | None, str, int | None]
 
-_known_partitions: set[str] = set()
-
 
 def create_reading_table(connection: Any) -> None:
     with connection.cursor() as cursor:
@@ -61,7 +59,6 @@ def create_reading_table(connection: Any) -> None:
                 """
             )
             cursor.execute(f'CREATE INDEX "{TABLE}_ts" ON "{TABLE}" ("ts")')
-    _known_partitions.clear()
 
 
 def drop_reading_table(connection: Any) -> None:
@@ -70,7 +67,6 @@ def drop_reading_table(connection: Any) -> None:
             f'DROP TABLE IF EXISTS "{TABLE}"'
             + (" CASCADE" if connection.vendor == "postgresql" else "")
         )
-    _known_partitions.clear()
 
 
 def month_start(ts: dt.datetime) -> dt.datetime:
@@ -102,28 +98,25 @@ def ensure_partitions(start: dt.datetime, end: dt.datetime, connection: Any = No
         while month <= end:
             name = partition_name(month)
             upper = next_month(month)
-            if name not in _known_partitions:
-                cursor.execute("SELECT to_regclass(%s)", [name])
-                if cursor.fetchone()[0] is None:
-                    # Rows that fell into the default partition move into their month first:
-                    # attaching fails while the default holds rows of the new range.
-                    cursor.execute(
-                        f"CREATE TABLE {name} "
-                        f"(LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
-                    )
-                    cursor.execute(
-                        f"WITH moved AS (DELETE FROM {TABLE}_default WHERE ts >= %s AND ts < %s "
-                        f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",
-                        [month, upper],
-                    )
-                    cursor.execute(
-                        f"ALTER TABLE {TABLE} ATTACH PARTITION {name} "
-                        f"FOR VALUES FROM ('{month.isoformat()}') TO ('{upper.isoformat()}')"
-                    )
-                    made.append(name)
-                    connection.on_commit(lambda n=name: _known_partitions.add(n))
-                else:
-                    _known_partitions.add(name)
+            # One catalogue look-up a month per batch; a cache across transactions would have
+            # to know of every rollback and every dropped partition.
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is None:
+                # Rows that fell into the default partition move into their month first:
+                # attaching fails while the default holds rows of the new range.
+                cursor.execute(
+                    f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                )
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {TABLE}_default WHERE ts >= %s AND ts < %s "
+                    f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",
+                    [month, upper],
+                )
+                cursor.execute(
+                    f"ALTER TABLE {TABLE} ATTACH PARTITION {name} "
+                    f"FOR VALUES FROM ('{month.isoformat()}') TO ('{upper.isoformat()}')"
+                )
+                made.append(name)
             month = upper
     return made
 
@@ -246,7 +239,6 @@ def drop_before(cutoff: dt.datetime, connection: Any = None) -> tuple[list[str],
                 if upper <= cutoff:
                     cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
                     cursor.execute(f"DROP TABLE {name}")
-                    _known_partitions.discard(name)
                     dropped.append(name)
             cursor.execute(f"DELETE FROM {TABLE} WHERE ts < %s", [cutoff])
             deleted = cursor.rowcount

@@ -130,9 +130,7 @@ def test_quarantine_mode_keeps_good_rows_and_bad_rows_with_their_reasons(operato
     assert [r["code"] for r in batch.report] == ["number", "no_zone"]
 
 
-def test_a_retry_with_the_same_key_returns_the_first_result_and_writes_nothing(
-    operator_a, so2_a
-):
+def test_a_retry_with_the_same_key_returns_the_first_result_and_writes_nothing(operator_a, so2_a):
     rows = minute_rows("A-STACK-1", "so2", T0, [40] * 10)
     first = services.readings_ingest(acting_user=operator_a, rows=rows, idempotency_key="abc")
     again = services.readings_ingest(acting_user=operator_a, rows=rows, idempotency_key="abc")

@@ -63,8 +63,12 @@ def test_minutes_out_of_the_instrument_range_are_not_valid(officer, operator_a, 
         acting_user=officer,
         point=stack_a,
         parameter="so2",
-        data={"range_min": "0", "range_max": "500", "effective_from": "2026-01-01",
-              "limits": [{"averaging": "hour", "value": "100"}]},
+        data={
+            "range_min": "0",
+            "range_max": "500",
+            "effective_from": "2026-01-01",
+            "limits": [{"averaging": "hour", "value": "100"}],
+        },
     )
     send(operator_a, minute_rows("A-STACK-1", "so2", T0, [10] * 44 + [900] * 16))
     h = hour(so2_a)
@@ -91,9 +95,7 @@ def test_an_hourly_average_over_the_limit_opens_an_event_with_its_evidence(
     assert [m.to for m in mail.outbox] == [["ops@example.com"]]
 
 
-def test_a_one_minute_spike_that_leaves_the_hour_under_the_limit_opens_nothing(
-    operator_a, so2_a
-):
+def test_a_one_minute_spike_that_leaves_the_hour_under_the_limit_opens_nothing(operator_a, so2_a):
     send(operator_a, minute_rows("A-STACK-1", "so2", T0, [50] * 59 + [1000]))
     assert hour(so2_a).value < D(100)
     assert not Event.objects.exists()
@@ -136,12 +138,19 @@ def test_oxygen_correction_follows_the_worked_example(officer, operator_a, facto
     point = services.point_define(
         acting_user=officer,
         factory=factory_a,
-        data={"code": "A-STACK-2", "name": "Boiler 2", "kind": "stack",
-              "method": "continuous", "ref_o2_percent": "7"},
+        data={
+            "code": "A-STACK-2",
+            "name": "Boiler 2",
+            "kind": "stack",
+            "method": "continuous",
+            "ref_o2_percent": "7",
+        },
     )
     for code in ("o2", "so2"):
         services.point_parameter_set(
-            acting_user=officer, point=point, parameter=code,
+            acting_user=officer,
+            point=point,
+            parameter=code,
             data={"effective_from": "2026-01-01", "limits": []},
         )
     send(

@@ -1,0 +1,86 @@
+"""The readings table: monthly partitions on PostgreSQL, the same key on SQLite, retention."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from rongngan.core.models import AuditEntry
+from rongngan.monitoring import services, storage
+from rongngan.monitoring.models import HourlyAggregate, Reading, RetentionRun
+from rongngan.monitoring.tests.conftest import T0, minute_rows
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="partitioning is PostgreSQL's"
+)
+
+
+def partition_of(pp_id: int, ts: dt.datetime) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tableoid::regclass::text FROM monitoring_reading "
+            "WHERE point_parameter_id = %s AND ts = %s",
+            [pp_id, ts],
+        )
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_readings_land_in_the_partition_of_their_month(operator_a, so2_a):
+    october = dt.datetime(2026, 10, 31, 16, 59, tzinfo=dt.UTC)  # 23:59 Bangkok, 31 October
+    rows = minute_rows("A-STACK-1", "so2", october, [1, 2]) + minute_rows(
+        "A-STACK-1", "so2", T0, [3]
+    )
+    services.readings_ingest(acting_user=operator_a, rows=rows)
+    assert partition_of(so2_a.pk, october) == "monitoring_reading_y2026m10"
+    assert (
+        partition_of(so2_a.pk, october + dt.timedelta(minutes=1)) == "monitoring_reading_y2026m10"
+    )
+    assert partition_of(so2_a.pk, T0) == "monitoring_reading_y2026m11"
+    names = [name for name, _ in storage.partitions()]
+    assert {"monitoring_reading_default", "monitoring_reading_y2026m10"} <= set(names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'monitoring_reading'::regclass"
+        )
+        assert cursor.fetchone()[0] == len(names)
+        cursor.execute(
+            "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+            "WHERE c.relname = 'monitoring_reading_ts_brin'"
+        )
+        assert cursor.fetchone()[0] == "brin"
+
+
+@postgres_only
+def test_rows_in_the_default_partition_move_to_their_month_when_it_is_made(operator_a, so2_a):
+    ts = dt.datetime(2025, 3, 10, 5, tzinfo=dt.UTC)
+    storage.copy_readings([(so2_a.pk, ts, D(1), "ppm", D(1), "", None)])
+    assert partition_of(so2_a.pk, ts) == "monitoring_reading_default"
+    assert storage.ensure_partitions(ts, ts) == ["monitoring_reading_y2025m03"]
+    assert partition_of(so2_a.pk, ts) == "monitoring_reading_y2025m03"
+
+
+def test_the_same_minute_is_never_stored_twice(operator_a, so2_a):
+    row = (so2_a.pk, T0, D(5), "ppm", D(5), "", None)
+    assert storage.insert_readings([row]) == 1
+    assert storage.insert_readings([row, (so2_a.pk, T0 + dt.timedelta(minutes=1), *row[2:])]) == 1
+    assert Reading.objects.count() == 2
+
+
+def test_retention_removes_old_minutes_keeps_averages_and_is_audited(operator_a, so2_a):
+    old = dt.datetime(2024, 1, 15, 3, tzinfo=dt.UTC)
+    services.readings_ingest(
+        acting_user=operator_a, rows=minute_rows("A-STACK-1", "so2", old, [10] * 50)
+    )
+    services.readings_ingest(acting_user=operator_a, rows=minute_rows("A-STACK-1", "so2", T0, [10]))
+    call_command("monitoring_retention", "--days", "400")
+    assert list(Reading.objects.values_list("ts", flat=True)) == [T0]
+    assert HourlyAggregate.objects.filter(period_start=old).exists()
+    run = RetentionRun.objects.get()
+    assert run.deleted_rows + 50 * len(run.dropped_partitions) >= 50
+    if connection.vendor == "postgresql":
+        assert run.dropped_partitions == ["monitoring_reading_y2024m01"]
+    assert AuditEntry.objects.filter(object_id=str(run.pk), note__contains="retention").exists()
