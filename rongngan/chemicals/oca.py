@@ -147,6 +147,8 @@ def worst_case_zone(
         raise OcaError(exc.code, exc.message) from exc
     if setting not in SETTINGS:
         raise OcaError("bad_setting", "The setting is rural or urban.")
+    if isinstance(largest_vessel_kg, int) and not isinstance(largest_vessel_kg, bool):
+        largest_vessel_kg = Decimal(largest_vessel_kg)
     if not isinstance(largest_vessel_kg, Decimal) or not largest_vessel_kg > 0:
         raise OcaError("bad_quantity", "The largest vessel's quantity must be positive.")
     entry = rmp_entry(cas)
