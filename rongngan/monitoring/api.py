@@ -69,12 +69,16 @@ def _body(request: Request) -> Mapping[str, Any]:
 def _when(name: str, raw: str | None, default: dt.datetime) -> dt.datetime:
     if not raw:
         return default
-    value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            _invalid(name, "bad_time")
+    day = parse_date(raw) if len(raw) == 10 else None
+    if day is not None:
+        # A date is the start of that day in Bangkok.
         return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        _invalid(name, "bad_time")
     if value.tzinfo is None:
         _invalid(name, "bad_time")
     return value
