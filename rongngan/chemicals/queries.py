@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from rongngan.chemicals.areas import haversine_km
@@ -63,10 +63,19 @@ def substances_search(query: str = "") -> QuerySet[Substance]:
     un = UN_LIKE.match(compact)
     if un:
         return qs.filter(un_number=un.group(1))
+    from rongngan.chemicals import catalogue
+
+    # Exact names and synonyms first (catalogue.find), then word and substring matches.
+    exact = [r.cas for r in catalogue.find(text)]
     found = filter_words(qs, text)
-    if found.exists():
-        return found
-    return filter_substring(qs, text)
+    if not found.exists():
+        found = filter_substring(qs, text)
+    if exact:
+        found = (found | qs.filter(cas__in=exact)).annotate(
+            exact=Case(When(cas__in=exact, then=Value(0)), default=Value(1))
+        )
+        return found.order_by("exact", "name_en")
+    return found
 
 
 def substance_get(cas: str) -> Substance:

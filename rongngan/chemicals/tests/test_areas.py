@@ -1,0 +1,108 @@
+"""Area risk: the documented score per H3 cell, district and province, national percentiles and
+bands, and the serialized layers served to the map."""
+
+import json
+from typing import Any
+
+import h3
+import pytest
+
+from rongngan.accounts.models import Organisation
+from rongngan.chemicals import areas, services
+from rongngan.chemicals.models import AreaLayer, AreaRisk, SiteHazard, StorageSite
+from rongngan.chemicals.tests.conftest import CAUSTIC, CHLORINE, declare, item
+
+pytestmark = pytest.mark.django_db
+
+
+def storage_site(officer: Any, org: Organisation, lat: str, lon: str, **extra: Any) -> Any:
+    return services.site_register(
+        acting_user=officer,
+        data={
+            "kind": "hazmat_storage",
+            "name_th": f"คลัง {lat} {lon}",
+            "province": extra.get("province", "21"),
+            "district": extra.get("district", "2101"),
+            "latitude": lat,
+            "longitude": lon,
+            "operator": org.pk,
+        },
+    )
+
+
+@pytest.fixture
+def three_sites(officer: Any, org_a: Organisation, org_b: Organisation) -> list[StorageSite]:
+    """Two lower-tier sites 1 km apart in Rayong, an upper-tier one in Chon Buri, and a site
+    below the lower tier."""
+    a = storage_site(officer, org_a, "12.700000", "101.200000")
+    b = storage_site(officer, org_a, "12.709000", "101.200000")
+    c = storage_site(officer, org_b, "13.360000", "100.980000", province="20", district="2001")
+    d = storage_site(officer, org_a, "12.900000", "101.500000")
+    declare(officer, a, item(CHLORINE, "10"))
+    declare(officer, b, item(CHLORINE, "20"))
+    declare(officer, c, item(CHLORINE, "50"))
+    declare(officer, d, item(CAUSTIC, "5"))
+    services.areas_recompute()
+    return [a, b, c, d]
+
+
+def test_a_cell_scores_its_sites_and_their_neighbours(three_sites: list[StorageSite]) -> None:
+    a, b, _c, _d = three_sites
+    ha, hb = SiteHazard.objects.get(site=a), SiteHazard.objects.get(site=b)
+    row = AreaRisk.objects.get(level="h3-7", key=ha.h3_7)
+    in_cell = [h for h in (ha, hb) if h.h3_7 == ha.h3_7]
+    assert row.hazard == pytest.approx(sum(1.0 * h.hazard_ratio for h in in_cell), rel=1e-4)
+    clat, clon = h3.cell_to_latlng(ha.h3_7)
+    expected = sum(
+        1.0 / max(areas.haversine_km(clat, clon, h.latitude, h.longitude), 0.5)
+        for h in (ha, hb)
+        if areas.haversine_km(clat, clon, h.latitude, h.longitude) <= 5
+    )
+    assert row.proximity == pytest.approx(expected, rel=1e-3)
+    assert row.score == pytest.approx(row.hazard + row.proximity, rel=1e-3)
+    assert row.lower_sites == len(in_cell)
+
+
+def test_only_cells_with_tiered_sites_are_listed(three_sites: list[StorageSite]) -> None:
+    d = three_sites[3]
+    none_cell = SiteHazard.objects.get(site=d).h3_7
+    assert not AreaRisk.objects.filter(level="h3-7", key=none_cell).exists()
+    tiered_cells = set(SiteHazard.objects.exclude(tier="none").values_list("h3_7", flat=True))
+    assert set(AreaRisk.objects.filter(level="h3-7").values_list("key", flat=True)) == (
+        tiered_cells
+    )
+
+
+def test_provinces_weigh_upper_tier_sites_three_times(three_sites: list[StorageSite]) -> None:
+    c = three_sites[2]
+    chon_buri = AreaRisk.objects.get(level="province", key="20")
+    assert chon_buri.upper_sites == 1
+    assert chon_buri.hazard == pytest.approx(3.0 * SiteHazard.objects.get(site=c).hazard_ratio)
+    rayong = AreaRisk.objects.get(level="province", key="21")
+    assert (rayong.sites, rayong.lower_sites, rayong.upper_sites) == (3, 2, 0)
+    assert rayong.name_en
+
+
+def test_percentiles_and_bands_rank_areas_nationally(three_sites: list[StorageSite]) -> None:
+    rows = list(AreaRisk.objects.filter(level="province").order_by("score"))
+    assert [r.percentile for r in rows] == [50.0, 100.0]
+    assert [r.band for r in rows] == [2, 4]
+    assert areas.band_of(94.9) == 3 and areas.band_of(49.9) == 1
+
+
+def test_each_level_is_served_as_a_feature_collection(three_sites: list[StorageSite]) -> None:
+    for level in ("h3-7", "province", "district"):
+        layer = AreaLayer.objects.get(level=level)
+        data = json.loads(bytes(layer.body))
+        assert data["type"] == "FeatureCollection"
+        assert len(data["features"]) == AreaRisk.objects.filter(level=level).count()
+        feature = data["features"][0]
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert {"key", "score", "percentile", "band"} <= set(feature["properties"])
+
+
+def test_recompute_replaces_the_previous_layers(three_sites: list[StorageSite]) -> None:
+    before = AreaRisk.objects.count()
+    services.areas_recompute()
+    assert AreaRisk.objects.count() == before
+    assert AreaLayer.objects.count() == 3
