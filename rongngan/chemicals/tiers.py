@@ -15,7 +15,10 @@ The rules, as the Annex and its Notes set them:
   left out of a sum when it is placed where it cannot start a major accident elsewhere on site
   (`can_initiate=False`).
 
-The result is data: the app renders and translates it (explanation entries are (code, params)).
+The result is data: the app renders and translates it. Explanation entries are (code, params):
+  item_not_dangerous {key}; named_without_groups {key, entry};
+  contribution / ignored_2pct / direct {key, group, level, basis, basis_kind, quantity_t,
+    threshold_t, ratio}; sum {level, group, value, qualifies}; tier {tier} (always last).
 """
 
 from collections.abc import Sequence

@@ -125,3 +125,25 @@ def test_seveso_named_anchor_quantities() -> None:
 def test_version_and_sources_are_stated() -> None:
     assert catalogue.VERSION
     assert all(url.startswith("https://") for _, url in catalogue.SOURCES)
+
+
+def test_every_data_file_names_its_sources_and_the_readme_its_version() -> None:
+    for path in sorted(catalogue.DATA.glob("*.csv")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# ") and ("http" in path.read_text(encoding="utf-8")), path.name
+    readme = (catalogue.DATA / "README.md").read_text(encoding="utf-8")
+    assert f"`{catalogue.VERSION}`" in readme
+
+
+def test_physical_facts_are_consistent() -> None:
+    for s in catalogue.substances():
+        assert s.physical_state in ("gas", "liquid", "solid"), s.cas
+        if s.liquefied_gas:
+            assert s.physical_state == "gas", s.cas
+        if s.boiling_point_c is not None and s.physical_state == "gas":
+            assert s.boiling_point_c < 20, s.cas
+        if s.boiling_point_c is not None and s.physical_state == "liquid":
+            assert s.boiling_point_c > 20, s.cas
+        assert all(p in {f"GHS0{i}" for i in range(1, 10)} for p in s.pictograms), s.cas
+        assert s.signal_word in ("Danger", "Warning", ""), s.cas
+        assert s.emergency_en and s.emergency_th and s.erg_guide, s.cas

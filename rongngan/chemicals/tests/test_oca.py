@@ -2,6 +2,7 @@
 the rows, between the neighbours elsewhere, urban shorter than rural, and clear refusals."""
 
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -132,3 +133,22 @@ def test_screening_starts_at_the_rmp_threshold_of_a_toxic_gas() -> None:
     assert screening(CHLORINE, D("1133.980925"))  # 2,500 lb
     assert not screening("71-43-2", D("1000000"))  # benzene: no endpoint
     assert not screening("107-13-1", D("1000000"))  # acrylonitrile: a liquid
+
+
+def test_every_stored_table_grows_with_x_and_urban_never_exceeds_rural() -> None:
+    for table in (
+        "rt1-neutral-10min-rural",
+        "rt9-ammonia-pressurised-rural",
+        "rt10-ammonia-other-rural",
+    ):
+        rows = table_rows(table)
+        assert all(a.x < b.x and a.distance_mi <= b.distance_mi for a, b in pairwise(rows))
+    for rural_id in ("rt9-ammonia-pressurised-rural", "rt10-ammonia-other-rural"):
+        rural = {r.x: r.distance_mi for r in table_rows(rural_id)}
+        urban = {r.x: r.distance_mi for r in table_rows(rural_id.replace("rural", "urban"))}
+        assert rural.keys() == urban.keys()
+        assert all(urban[x] <= rural[x] for x in rural)
+    assert all(
+        r.distance_km == r.distance_mi * D("1.609344")
+        for r in table_rows("rt9-ammonia-pressurised-rural")
+    )
