@@ -18,7 +18,7 @@ from rongngan.chemicals.cas import CasError, normalise_cas
 
 DATA = Path(__file__).resolve().parent / "data"
 
-VERSION = "2026.11.27-1"
+VERSION = "2026.11.27-2"
 
 SOURCES: list[tuple[str, str]] = [
     (
@@ -187,6 +187,127 @@ def seveso_categories_for(ghs: tuple[GhsEntry, ...]) -> tuple[str, ...]:
         elif h == "EUH029":
             found.add("O3")
     return tuple(code for code in SEVESO_ORDER if code in found)
+
+
+# CLP Annex I: the pictogram each hazard class and category carries, and which of them are
+# "Danger" (the rest are "Warning"; a classification without a pictogram may still be one).
+_PICTOGRAM = {
+    "Flam. Gas": "GHS02",
+    "Flam. Liq.": "GHS02",
+    "Flam. Sol.": "GHS02",
+    "Pyr. Liq.": "GHS02",
+    "Pyr. Sol.": "GHS02",
+    "Water-react.": "GHS02",
+    "Ox. Gas": "GHS03",
+    "Ox. Liq.": "GHS03",
+    "Ox. Sol.": "GHS03",
+    "Press. Gas": "GHS04",
+    "Skin Corr.": "GHS05",
+    "Eye Dam.": "GHS05",
+    "Met. Corr.": "GHS05",
+    "Skin Irrit.": "GHS07",
+    "Eye Irrit.": "GHS07",
+    "Skin Sens.": "GHS07",
+    "Resp. Sens.": "GHS08",
+    "Muta.": "GHS08",
+    "Carc.": "GHS08",
+    "Repr.": "GHS08",
+    "STOT RE": "GHS08",
+    "Asp. Tox.": "GHS08",
+    "Ozone": "GHS07",
+}
+_DANGER = {
+    ("Flam. Gas", "1"),
+    ("Flam. Gas", "1A"),
+    ("Flam. Gas", "1B"),
+    ("Flam. Liq.", "1"),
+    ("Flam. Liq.", "2"),
+    ("Ox. Gas", "1"),
+    ("Ox. Liq.", "1"),
+    ("Ox. Liq.", "2"),
+    ("Ox. Sol.", "1"),
+    ("Ox. Sol.", "2"),
+    ("Chem. Unst. Gas", "A"),
+    ("Skin Corr.", "1"),
+    ("Skin Corr.", "1A"),
+    ("Skin Corr.", "1B"),
+    ("Skin Corr.", "1C"),
+    ("Eye Dam.", "1"),
+    ("Resp. Sens.", "1"),
+    ("Muta.", "1A"),
+    ("Muta.", "1B"),
+    ("Carc.", "1A"),
+    ("Carc.", "1B"),
+    ("Repr.", "1A"),
+    ("Repr.", "1B"),
+    ("STOT SE", "1"),
+    ("STOT RE", "1"),
+    ("Asp. Tox.", "1"),
+    ("Pyr. Liq.", "1"),
+    ("Pyr. Sol.", "1"),
+    ("Water-react.", "1"),
+    ("Water-react.", "2"),
+}
+
+
+def pictograms_for(ghs: tuple[GhsEntry, ...]) -> tuple[str, ...]:
+    """The CLP pictograms of a classification, with the precedence rules of CLP Article 26(1):
+    no GHS07 beside GHS06; none for skin or eye irritation beside GHS05; none for skin
+    sensitisation or irritation beside GHS08 for respiratory sensitisation."""
+    found: set[str] = set()
+    gh07_reasons: set[str] = set()
+    resp_sens = False
+    for e in ghs:
+        cls, cat = e.hazard_class, e.category
+        if cls == "Flam. Gas" and cat == "2":
+            continue  # Category 2 flammable gases carry no pictogram
+        if cls == "Acute Tox.":
+            if cat in ("1", "2", "3"):
+                found.add("GHS06")
+            else:
+                gh07_reasons.add("acute")
+            continue
+        if cls == "STOT SE":
+            if cat in ("1", "2"):
+                found.add("GHS08")
+            else:
+                gh07_reasons.add("other")
+            continue
+        if cls in ("Aquatic Acute", "Aquatic Chronic"):
+            if (cls, cat) in (
+                ("Aquatic Acute", "1"),
+                ("Aquatic Chronic", "1"),
+                ("Aquatic Chronic", "2"),
+            ):
+                found.add("GHS09")
+            continue
+        picto = _PICTOGRAM.get(cls)
+        if picto == "GHS07":
+            reason = {"Skin Irrit.": "irrit", "Eye Irrit.": "irrit", "Skin Sens.": "sens"}
+            gh07_reasons.add(reason.get(cls, "other"))
+        elif picto:
+            found.add(picto)
+        if cls == "Resp. Sens.":
+            resp_sens = True
+    if "GHS06" in found:
+        gh07_reasons.clear()
+    if "GHS05" in found:
+        gh07_reasons.discard("irrit")
+    if resp_sens:
+        gh07_reasons -= {"sens", "irrit"}
+    if gh07_reasons:
+        found.add("GHS07")
+    return tuple(sorted(found))
+
+
+def signal_word_for(ghs: tuple[GhsEntry, ...]) -> str:
+    if any(
+        (e.hazard_class, e.category) in _DANGER
+        or (e.hazard_class == "Acute Tox." and e.category in ("1", "2", "3"))
+        for e in ghs
+    ):
+        return "Danger"
+    return "Warning" if any(not e.hazard_class.startswith("EUH") for e in ghs) else ""
 
 
 def _substance(r: dict[str, str]) -> SubstanceRecord:

@@ -53,6 +53,26 @@ def test_seveso_categories_are_derived_from_the_classification() -> None:
             assert s.seveso_named_entry in catalogue.seveso_named()
 
 
+def test_pictograms_and_signal_words_follow_the_classification() -> None:
+    for s in catalogue.substances():
+        assert tuple(sorted(s.pictograms)) == catalogue.pictograms_for(s.ghs), s.cas
+        assert s.signal_word == catalogue.signal_word_for(s.ghs), s.cas
+
+
+def test_pictogram_precedence_of_clp_article_26() -> None:
+    g = catalogue.GhsEntry
+    # Flammable gas Category 2 has no pictogram; GHS06 displaces GHS07
+    assert catalogue.pictograms_for((g("Flam. Gas", "2", "H221"),)) == ()
+    toxic_irritant = (g("Acute Tox.", "3", "H331"), g("Eye Irrit.", "2", "H319"))
+    assert catalogue.pictograms_for(toxic_irritant) == ("GHS06",)
+    # GHS05 displaces GHS07 for irritation only, not for harmful-if-swallowed
+    corrosive = (g("Skin Corr.", "1B", "H314"), g("Skin Irrit.", "2", "H315"))
+    assert catalogue.pictograms_for(corrosive) == ("GHS05",)
+    harmful = (*corrosive, g("Acute Tox.", "4", "H302"))
+    assert catalogue.pictograms_for(harmful) == ("GHS05", "GHS07")
+    assert catalogue.signal_word_for((g("Flam. Liq.", "3", "H226"),)) == "Warning"
+
+
 def test_named_entries_list_the_substances_cas() -> None:
     named = catalogue.seveso_named()
     for s in catalogue.substances():
