@@ -64,10 +64,6 @@ MSG = {
     ),
     "invalid_list": _("Give a list of objects (see the API schema)."),
     "unknown_measure": _("Unknown energy-saving measure “%(value)s”."),
-    "inventory_missing": _(
-        "The chemical inventory service is not available: the ammonia charge was not fed to "
-        "the risk map."
-    ),
 }
 COMPRESSOR_TYPES = ("reciprocating", "screw", "centrifugal", "other")
 CONDENSER_TYPES = ("evaporative", "shell_and_tube", "air_cooled")
