@@ -367,8 +367,9 @@ def _fold(text: str) -> str:
 def _index() -> dict[str, tuple[SubstanceRecord, ...]]:
     index: dict[str, list[SubstanceRecord]] = {}
     for s in _substances():
-        keys = {s.cas, s.cas.replace("-", ""), s.un_number, f"UN{s.un_number}", s.name_en}
-        keys |= {s.name_th, *s.synonyms}
+        keys = {s.cas, s.cas.replace("-", ""), s.name_en, s.name_th, *s.synonyms}
+        if s.un_number:
+            keys |= {s.un_number, f"UN{s.un_number}"}
         for key in keys:
             folded = _fold(key) if key else ""
             if folded and s not in index.setdefault(folded, []):

@@ -110,6 +110,7 @@ def test_find_never_guesses_a_near_name() -> None:
     assert catalogue.find("alanine") == []
     assert catalogue.find("ammoni") == []
     assert catalogue.find("") == []
+    assert catalogue.find("UN") == []  # heavy fuel oil has no UN number of its own
 
 
 def test_unknown_or_malformed_cas_is_none() -> None:
