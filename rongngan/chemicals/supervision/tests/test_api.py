@@ -218,3 +218,20 @@ def test_a_plant_with_bad_input_is_refused_with_every_problem(operator_a: Any, s
         "tariff_baht_per_kwh",
     } <= fields
     assert not RefrigerationPlant.objects.exists()
+
+
+def test_lists_take_a_fixed_number_of_queries(
+    rayong_inspector: Any, officer: Any, org_a: Any, django_assert_max_num_queries: Any
+) -> None:
+    from rongngan.chemicals.supervision.tests.conftest import make_site
+
+    for n in range(6):
+        visit(
+            rayong_inspector, make_site(f"HS-Q{n}", org_a), dt.date(2020, 1, 10), all_scores(B1=0)
+        )
+    client = api_as(officer)
+    client.get(BASE)  # warm the session and content types
+    for path in (BASE, BASE + "corrective-actions/", BASE + "stats/"):
+        with django_assert_max_num_queries(8):
+            r = client.get(path)
+        assert r.status_code == 200
