@@ -74,7 +74,11 @@ def _inspector(stdout: Any) -> Any:
 
 
 def _demo_sites(actor: Any, rng: random.Random) -> list[StorageSite]:
-    sites = list(StorageSite.objects.order_by("pk")[:40])
+    # Storage sites of hazardous-substance businesses first (the P7 target group, and what the
+    # Rayong demo inspector reaches), then factory sites.
+    sites = list(StorageSite.objects.filter(kind="hazmat_storage").order_by("pk")[:20]) + list(
+        StorageSite.objects.filter(kind="factory").order_by("pk")[:20]
+    )
     if sites:
         return sites
     # No chemicals seed ran (e.g. `seed --only chemicals.supervision`): make a few sites.
