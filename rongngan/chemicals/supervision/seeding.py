@@ -130,7 +130,11 @@ def _demo(rng: random.Random, actor: Any, stdout: Any) -> list[tuple[Any, str]]:
     # FY 2563-2565: 1 Oct 2019 - 30 Sep 2022. Paths: lifted by a follow-up, stays within,
     # above from the start, lifted then a correction.
     paths = ["lift"] * 9 + ["within"] * 3 + ["above"] * 2
-    inspected = sites[: len(paths)]
+    # Twelve storage sites and two factory sites (the demo operator's first: the chemicals seed
+    # registers them first), so the operator login sees its own results too.
+    hazmat = [s for s in sites if s.kind == "hazmat_storage"]
+    factories = [s for s in sites if s.kind != "hazmat_storage"]
+    inspected = (hazmat[:12] + factories[:2] + hazmat[12:] + factories[2:])[: len(paths)]
     count = 0
     for site, path in zip(inspected, paths, strict=False):
         first_day = dt.date(2019, 10, 15) + dt.timedelta(days=rng.randint(0, 600))
