@@ -232,11 +232,11 @@ def _demo_plants(rng: random.Random, actor: Any, sites: list[StorageSite]) -> in
         bench, _unit = reference.benchmark(kind)
         output = capacity * 330 if ice else volume
         for k, day in enumerate(
-            [dt.date(2021, 2, 1), dt.date(2022, 3, 1)][: rng.choice([1, 2, 2])]
+            [dt.date(2020, 1, 15), dt.date(2021, 3, 1)][: rng.choice([1, 2, 2])]
         ):
             sec = bench * Decimal(str(rng.uniform(1.05, 1.45) - 0.1 * k))
             implemented = []
-            if k == 1 or rng.random() < 0.4:
+            if k == 1 or rng.random() < 0.7:
                 for code in rng.sample(measures, rng.randint(1, 2)):
                     implemented.append(
                         {

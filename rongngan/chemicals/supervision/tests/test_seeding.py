@@ -25,7 +25,7 @@ def test_the_demo_seed_gives_the_two_kpis_a_figure(admin: Any) -> None:
     upgraded = metrics.get("chemicals.storage_sites_upgraded").compute([span])[0]
     assert upgraded == SiteUpgrade.objects.filter(withdrawn_at__isnull=True).count() >= 5
     saving = metrics.get("chemicals.refrigeration_energy_saving").compute(
-        [(fiscal_year_bounds(2564)[0], fiscal_year_bounds(2566)[1])]
+        [(fiscal_year_bounds(2563)[0], fiscal_year_bounds(2566)[1])]
     )[0]
     assert saving > Decimal(0)
     # Running it again adds nothing.
