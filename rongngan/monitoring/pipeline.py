@@ -166,13 +166,11 @@ def recompute(
     first = min(h[0] for h in hours_by_pp.values())
     last = max(h[-1] for h in hours_by_pp.values()) + HOUR
     minutes_by_pp: dict[int, list[Any]] = defaultdict(list)
-    raw_by_pp: dict[int, list[tuple[dt.datetime, Any, str]]] = defaultdict(list)
-    for pp_id, ts, value, flags in storage.fetch_minutes(
-        list(pp_ids_sorted(hours_by_pp)), first - flat, last
-    ):
-        flag_set = frozenset(f for f in (flags or "").split(",") if f)
-        minutes_by_pp[pp_id].append(validity.Minute(ts, _dec(value), flag_set))
-        raw_by_pp[pp_id].append((ts, value, flags))
+    no_flags: frozenset[str] = frozenset()
+    Minute = validity.Minute
+    for pp_id, ts, value, flags in storage.fetch_minutes(sorted(hours_by_pp), first - flat, last):
+        flag_set = frozenset(f for f in flags.split(",") if f) if flags else no_flags
+        minutes_by_pp[pp_id].append(Minute(ts, value, flag_set))
 
     # O2 first: the other parameters of a stack are corrected with its hourly average.
     order = sorted(hours_by_pp, key=lambda i: (pps[i].parameter_id != O2, i))
@@ -183,14 +181,16 @@ def recompute(
         ).values_list("point_id", "pk")
     )
     hourly: list[HourlyAggregate] = []
-    evidence_minutes: dict[tuple[int, dt.datetime], list[list[Any]]] = {}
+    # The minutes behind each hour, written out as evidence only for hours that exceed.
+    evidence_minutes: dict[tuple[int, dt.datetime], list[Any]] = {}
     for pp_id in order:
         pp = pps[pp_id]
         regime = regime_for(pp.point.validity_regime)
         screened = _screen(minutes_by_pp.get(pp_id, []), pp)
         by_hour: dict[dt.datetime, list[Any]] = defaultdict(list)
         for m in screened:
-            by_hour[hour_start(m.ts)].append(m)
+            ts = m.ts
+            by_hour[ts - dt.timedelta(minutes=ts.minute, seconds=ts.second)].append(m)
         wanted = set(hours_by_pp[pp_id])
         need_o2 = pp.point.ref_o2_percent is not None and pp.parameter_id != O2
         o2_pp = o2_pp_of_point.get(pp.point_id)
@@ -224,10 +224,7 @@ def recompute(
                     reason=str(res.reason or "")[:200],
                 )
             )
-            evidence_minutes[(pp_id, h)] = [
-                [m.ts.isoformat(), str(m.value), ",".join(sorted(m.flags))]
-                for m in by_hour.get(h, [])
-            ]
+            evidence_minutes[(pp_id, h)] = by_hour.get(h, [])
     HourlyAggregate.objects.bulk_create(
         hourly,
         update_conflicts=True,
@@ -245,8 +242,8 @@ def recompute(
     return out
 
 
-def pp_ids_sorted(hours_by_pp: Mapping[int, Any]) -> list[int]:
-    return sorted(hours_by_pp)
+def _evidence(minutes: list[Any]) -> list[list[Any]]:
+    return [[m.ts.isoformat(), str(m.value), ",".join(sorted(m.flags))] for m in minutes]
 
 
 def _correct_o2(value: Decimal, measured: Decimal | None, reference: Decimal) -> Decimal | None:
@@ -272,10 +269,33 @@ def _days(
     lo = day_bounds(min(d[0] for d in days_by_pp.values()))[0]
     hi = day_bounds(max(d[-1] for d in days_by_pp.values()))[1]
     hours: dict[tuple[int, dt.date], list[HourlyAggregate]] = defaultdict(list)
-    for agg in HourlyAggregate.objects.filter(
-        point_parameter_id__in=list(days_by_pp), period_start__gte=lo, period_start__lt=hi
-    ).order_by("period_start"):
-        hours[(agg.point_parameter_id, local_day(agg.period_start))].append(agg)
+    for pp_id, start, value, corrected, valid_minutes, valid, reason in (
+        HourlyAggregate.objects.filter(
+            point_parameter_id__in=list(days_by_pp), period_start__gte=lo, period_start__lt=hi
+        )
+        .order_by("period_start")
+        .values_list(
+            "point_parameter_id",
+            "period_start",
+            "value",
+            "corrected_value",
+            "valid_minutes",
+            "valid",
+            "reason",
+        )
+        .iterator(chunk_size=5000)
+    ):
+        hours[(pp_id, local_day(start))].append(
+            HourlyAggregate(
+                point_parameter_id=pp_id,
+                period_start=start,
+                value=value,
+                corrected_value=corrected,
+                valid_minutes=valid_minutes,
+                valid=valid,
+                reason=reason,
+            )
+        )
     daily: list[DailyAggregate] = []
     for pp_id, days in days_by_pp.items():
         regime = regime_for(pps[pp_id].point.validity_regime)
@@ -326,26 +346,39 @@ def _availability(days_by_pp: Mapping[int, list[dt.date]], now: dt.datetime) -> 
     if not months:
         return
     rows = []
-    for pp_id, month in months:
+    for month in sorted({m for _, m in months}):
         start = day_bounds(month)[0]
         nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         end = min(day_bounds(nxt)[0], hour_start(now) + HOUR)
         expected = max(0, int((end - start) / HOUR))
-        valid = HourlyAggregate.objects.filter(
-            point_parameter_id=pp_id, period_start__gte=start, period_start__lt=end, valid=True
-        ).count()
-        percent = (
-            (Decimal(valid) * 100 / expected).quantize(Decimal("0.01")) if expected else Decimal(0)
-        )
-        rows.append(
-            DataAvailability(
-                point_parameter_id=pp_id,
-                month=month,
-                expected_hours=expected,
-                valid_hours=valid,
-                percent=min(percent, Decimal(100)),
+        ids = [pp_id for pp_id, m in months if m == month]
+        counts = dict(
+            HourlyAggregate.objects.filter(
+                point_parameter_id__in=ids,
+                period_start__gte=start,
+                period_start__lt=end,
+                valid=True,
             )
+            .values("point_parameter_id")
+            .annotate(n=Count("pk"))
+            .values_list("point_parameter_id", "n")
         )
+        for pp_id in ids:
+            valid = counts.get(pp_id, 0)
+            percent = (
+                (Decimal(valid) * 100 / expected).quantize(Decimal("0.01"))
+                if expected
+                else Decimal(0)
+            )
+            rows.append(
+                DataAvailability(
+                    point_parameter_id=pp_id,
+                    month=month,
+                    expected_hours=expected,
+                    valid_hours=valid,
+                    percent=min(percent, Decimal(100)),
+                )
+            )
     DataAvailability.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -420,8 +453,8 @@ def judge(
                             "limit": str(cmp.limit),
                             "level": str(cmp.level or ""),
                             "valid_minutes": agg.valid_minutes,
-                            "readings": evidence_minutes.get(
-                                (agg.point_parameter_id, agg.period_start), []
+                            "readings": _evidence(
+                                evidence_minutes.get((agg.point_parameter_id, agg.period_start), [])
                             ),
                         },
                     )

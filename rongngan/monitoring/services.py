@@ -759,10 +759,13 @@ def readings_ingest(
 def _note_latest(latest: Mapping[int, dt.datetime], now: dt.datetime) -> None:
     """Keeps each point-parameter's last reading time, and marks open gap events of those
     point-parameters as resumed (the gap is over; the event still waits for its explanation)."""
-    for pp_id, ts in latest.items():
-        PointParameter.objects.filter(pk=pp_id).filter(
-            Q(last_reading_at__lt=ts) | Q(last_reading_at__isnull=True)
-        ).update(last_reading_at=ts)
+    changed = []
+    for pp in PointParameter.objects.filter(pk__in=list(latest)).only("pk", "last_reading_at"):
+        ts = latest[pp.pk]
+        if pp.last_reading_at is None or pp.last_reading_at < ts:
+            pp.last_reading_at = ts
+            changed.append(pp)
+    PointParameter.objects.bulk_update(changed, ["last_reading_at"], batch_size=1000)
     for event in Event.objects.select_for_update().filter(
         point_parameter_id__in=list(latest), kind=Event.Kind.DATA_GAP, closed_at__isnull=True
     ):

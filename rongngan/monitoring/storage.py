@@ -212,14 +212,49 @@ def _sqlite_row(row: Row) -> tuple[Any, ...]:
 def fetch_minutes(
     pp_ids: Sequence[int], start: dt.datetime, end: dt.datetime, connection: Any = None
 ) -> list[tuple[int, dt.datetime, Decimal | None, str]]:
-    """(point_parameter_id, ts, value_std, flags) in [start, end), ordered by pp and ts."""
-    from rongngan.monitoring.models import Reading
+    """(point_parameter_id, ts, value_std, flags) in [start, end), ordered by pp and ts.
 
-    return list(
-        Reading.objects.filter(point_parameter_id__in=list(pp_ids), ts__gte=start, ts__lt=end)
-        .order_by("point_parameter_id", "ts")
-        .values_list("point_parameter_id", "ts", "value_std", "flags")
-    )
+    Time comes back as epoch seconds and is rebuilt here: parsing a timestamp text per row
+    costs ten times more, and a batch re-reads tens of thousands of minutes."""
+    connection = connection or default_connection
+    if not pp_ids:
+        return []
+    ids = [int(i) for i in pp_ids]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT point_parameter_id, extract(epoch FROM ts)::bigint, value_std, flags "
+                f"FROM {TABLE} WHERE point_parameter_id = ANY(%s) AND ts >= %s AND ts < %s "
+                "ORDER BY point_parameter_id, ts",
+                [ids, start, end],
+            )
+            convert = _same
+        else:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT point_parameter_id, CAST(strftime('%%s', ts) AS INTEGER), value_std, "
+                f'flags FROM "{TABLE}" WHERE point_parameter_id IN ({marks}) AND ts >= %s '
+                "AND ts < %s ORDER BY point_parameter_id, ts",
+                [*ids, _sqlite_ts(start), _sqlite_ts(end)],
+            )
+            convert = _to_decimal
+        at = dt.datetime.fromtimestamp
+        utc = dt.UTC
+        return [
+            (pp, at(epoch, utc), convert(v), flags) for pp, epoch, v, flags in cursor.fetchall()
+        ]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _to_decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _sqlite_ts(ts: dt.datetime) -> str:
+    return ts.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
 def drop_before(cutoff: dt.datetime, connection: Any = None) -> tuple[list[str], int]:

@@ -87,7 +87,7 @@ def test_an_hourly_average_over_the_limit_opens_an_event_with_its_evidence(
     assert (event.kind, event.status, event.level, event.periods) == ("exceedance", "open", 1, 1)
     assert event.first_period == T0 and event.worst_value == D(150)
     period = event.evidence["periods"][0]
-    assert period["compared"] == "150.000000" and period["limit"] == "100.000000"
+    assert D(period["compared"]) == D(150) and D(period["limit"]) == D(100)
     assert len(period["readings"]) == 60
     assert event.evidence["limit"]["document"] == "licence 1/2569"
     told = set(Notification.objects.filter(event=event).values_list("user__username", flat=True))
