@@ -122,9 +122,9 @@ class StorageInspection(models.Model):
 
 class CorrectiveAction(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("To be corrected")
         EVIDENCE_SUBMITTED = "evidence_submitted", _("Evidence submitted")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Corrected and closed")
         WITHDRAWN = "withdrawn", _("Withdrawn by correction")
 
     site = models.ForeignKey(

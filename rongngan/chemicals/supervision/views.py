@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -103,7 +104,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(grade=grade)
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(site__name_th__icontains=q) | qs.filter(site__code__icontains=q)
+        qs = qs.filter(Q(site__name_th__icontains=q) | Q(site__code__icontains=q))
     page = Paginator(qs.order_by("-visited_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     sites = (
         queries.sites_for_user(request.user, write=True).order_by("code")[:500]
