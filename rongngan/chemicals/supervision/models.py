@@ -334,3 +334,30 @@ class RefrigerationInspection(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("supervision:plant_detail", args=[self.plant_id])
+
+
+def _photo_path(instance: "InspectionPhoto", filename: str) -> str:
+    return f"supervision/photos/{instance.inspection.site_id}/{filename}"
+
+
+class InspectionPhoto(models.Model):
+    """A photo taken at a storage-site visit, kept with the first version of the inspection
+    (corrections keep it); served only through a scoped view, never as a public file."""
+
+    inspection = models.ForeignKey(
+        StorageInspection, on_delete=models.PROTECT, related_name="photos"
+    )
+    file = models.FileField(_("photo"), upload_to=_photo_path)
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+    item_code = models.CharField(_("checklist item"), max_length=10, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("inspection photo")
+
+    def __str__(self) -> str:
+        return f"{self.inspection} {self.caption or self.file.name}"

@@ -20,6 +20,7 @@ from rongngan.chemicals.supervision.models import (
     ChecklistVersion,
     CorrectiveAction,
     Grade,
+    InspectionPhoto,
     RefrigerationInspection,
     RefrigerationPlant,
     SiteUpgrade,
@@ -57,6 +58,8 @@ MSG = {
     "not_open": _("This corrective action is already %(status)s."),
     "evidence_required": _("Describe the evidence that the item is now met."),
     "not_positive": _("Must be more than zero."),
+    "photo_type": _("A photo is a JPEG or PNG image."),
+    "photo_size": _("A photo is at most %(limit)s MB."),
     "plant_exists": _("This site already has a refrigeration plant in the register."),
     "output_basis": _(
         "Give the ice capacity (t/day) for an ice plant, or the cooled volume (m³) for a cold "
@@ -622,6 +625,59 @@ def corrective_action_close(
             changes=audit.diff(before, _snap(action, ["status", "evidence", "closed_on"])),
         )
     return action
+
+
+PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+PHOTO_MAX_MB = 10
+
+
+def inspection_photo_add(
+    *, acting_user: Any, inspection: StorageInspection, file: Any, caption: str = "", item: str = ""
+) -> InspectionPhoto:
+    """A photo of the visit, kept with the inspection's first version (corrections keep it)."""
+    if not queries.can_inspect(acting_user, inspection.site):
+        raise PermissionError("may not add photos to this inspection")
+    problems: list[Problem] = []
+    if file is None:
+        problems.append(Problem("file", "required", MSG["required"]))
+    else:
+        head = file.read(8)
+        file.seek(0)
+        kind = next((ext for magic, ext in PHOTO_TYPES.items() if head.startswith(magic)), None)
+        if kind is None:
+            problems.append(Problem("file", "photo_type", MSG["photo_type"]))
+        if file.size > PHOTO_MAX_MB * 1024 * 1024:
+            problems.append(
+                Problem("file", "photo_size", MSG["photo_size"], {"limit": PHOTO_MAX_MB})
+            )
+    item = str(item or "").strip()
+    if item and item not in inspection.checklist.item_map():
+        problems.append(
+            Problem(
+                "item",
+                "unknown_item",
+                MSG["unknown_item"],
+                {"value": item, "version": inspection.checklist.version},
+            )
+        )
+    _fail(problems)
+    root = StorageInspection.objects.get(pk=inspection.root_id or inspection.pk)
+    with transaction.atomic():
+        file.name = f"{root.pk}-{timezone.now():%Y%m%d%H%M%S%f}.{kind}"
+        photo = InspectionPhoto.objects.create(
+            inspection=root,
+            file=file,
+            caption=str(caption or "").strip()[:255],
+            item_code=item,
+            uploaded_by=acting_user,
+        )
+        audit.record(
+            actor=acting_user,
+            action="create",
+            obj=photo,
+            changes={"inspection": root.pk, "file": photo.file.name, "caption": photo.caption},
+        )
+    return photo
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from rongngan.chemicals.supervision import queries, reference, services
 from rongngan.chemicals.supervision.models import (
     CorrectiveAction,
     Grade,
+    InspectionPhoto,
     RefrigerationPlant,
 )
 from rongngan.core import metrics as core_metrics
@@ -192,10 +193,49 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": _checklist_rows(checklist, inspection.scores, inspection.item_notes),
             "actions": inspection.corrective_actions.order_by("due_on", "pk"),
             "versions": queries.versions_of(inspection),
+            "photos": InspectionPhoto.objects.filter(
+                inspection_id=inspection.root_id or inspection.pk
+            ),
             "can_correct": inspection.is_current
             and queries.can_inspect(request.user, inspection.site),
             "today": timezone.localdate(),
         },
+    )
+
+
+@login_required
+@require_POST
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = queries.inspection_for_user(request.user, pk)
+    if inspection is None:
+        raise Http404
+    try:
+        services.inspection_photo_add(
+            acting_user=request.user,
+            inspection=inspection,
+            file=request.FILES.get("file"),
+            caption=request.POST.get("caption", ""),
+            item=request.POST.get("item", ""),
+        )
+    except PermissionError:
+        return HttpResponse(status=403)
+    except RongnganValidationError as exc:
+        for text in _problems(exc)[0]:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("The photo was added."))
+    return redirect("supervision:inspection_detail", inspection.pk)
+
+
+@login_required
+def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo itself, to those who may read its inspection (media is never served openly)."""
+    photo = InspectionPhoto.objects.filter(pk=pk).select_related("inspection").first()
+    if photo is None or queries.inspection_for_user(request.user, photo.inspection_id) is None:
+        raise Http404
+    ext = photo.file.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        photo.file.open("rb"), content_type="image/png" if ext == "png" else "image/jpeg"
     )
 
 

@@ -164,3 +164,43 @@ def test_plant_pages_register_show_and_inspect(
     html = ci.get(r["Location"]).content.decode()
     # 60 kWh/t against 50: 10 x 20,000 = 200,000 kWh x 4 = 800,000 baht
     assert "800,000" in html
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_photos_are_added_by_inspectors_and_served_only_to_readers(
+    history: Any,
+    rayong_inspector: Any,
+    operator_a: Any,
+    operator_b: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rongngan.chemicals.supervision.models import InspectionPhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    inspection = history[0]
+    c = client_for(rayong_inspector)
+    bad = SimpleUploadedFile("x.png", b"GIF89a....", content_type="image/png")
+    c.post(f"{ROOT}inspections/{inspection.pk}/photos/", {"file": bad})
+    assert not InspectionPhoto.objects.exists()
+    good = SimpleUploadedFile("bund.png", PNG, content_type="image/png")
+    r = c.post(
+        f"{ROOT}inspections/{inspection.pk}/photos/",
+        {"file": good, "item": "B1", "caption": "คันกั้นแตกร้าว"},
+    )
+    assert r.status_code == 302
+    photo = InspectionPhoto.objects.get()
+    assert photo.item_code == "B1"
+    r = client_for(operator_a).get(f"{ROOT}photos/{photo.pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PNG
+    assert client_for(operator_b).get(f"{ROOT}photos/{photo.pk}/").status_code == 404
+    assert client_for(None).get(f"{ROOT}photos/{photo.pk}/").status_code == 302
+    r = client_for(operator_a).post(
+        f"{ROOT}inspections/{inspection.pk}/photos/",
+        {"file": SimpleUploadedFile("y.png", PNG, content_type="image/png")},
+    )
+    assert r.status_code == 403 and InspectionPhoto.objects.count() == 1
