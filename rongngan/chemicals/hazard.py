@@ -145,24 +145,36 @@ class HazardFacts:
     zone_details: dict[str, Any] = field(default_factory=dict)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """Results of the rules modules (dataclasses, Decimals, enums, tuples) as JSON values.
 
     Decimals become strings so that exact boundaries (a sum of exactly 1) survive the round trip.
+    Dispatches on the exact type first: the bulk recompute converts a few million values.
     """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    t = type(value)
+    if t in _SCALARS:
+        return None if t is float and not math.isfinite(value) else value
+    if t is Decimal:
+        return str(value)
+    if t is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [jsonable(v) for v in value]
+    fields = getattr(t, "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: jsonable(getattr(value, name)) for name in fields}
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    if isinstance(value, str | int | float):
+        return value
+    return str(value)
 
 
 def lower_ratio(sums: Mapping[str, Mapping[str, Any]]) -> float:
@@ -265,36 +277,54 @@ def _zone(items: list[ItemFacts], setting: str, facts: HazardFacts) -> None:
     facts.zone_details.update({"zone": jsonable(zone), "vessel_kg": str(vessel), "line": item.line})
 
 
+def _tier_items(items: list[ItemFacts]) -> list[Any]:
+    from rongngan.chemicals import tiers
+
+    return [
+        tiers.TierItem(
+            key=item.key,
+            label=item.label,
+            quantity_t=item.max_kg / KG_PER_TONNE,
+            categories=tuple(
+                item.substance.seveso_categories if item.substance else item.mixture_categories
+            ),
+            named_entry=(item.substance.seveso_named_entry or None) if item.substance else None,
+            can_initiate=not item.isolated,
+        )
+        for item in items
+    ]
+
+
+def steps(items: list[ItemFacts]) -> list[Any]:
+    """The rules' steps for these items ([code, params] pairs), for the explanation sentences."""
+    from rongngan.chemicals import tiers
+
+    if not items:
+        return []
+    try:
+        return jsonable(tiers.assess(_tier_items(items)).explanation)
+    except tiers.TierError as exc:
+        return [["error", {"code": exc.code}]]
+
+
 def compute(items: list[ItemFacts], surroundings: str = "") -> HazardFacts:
     from rongngan.chemicals import tiers
 
     facts = HazardFacts()
     if not items:
         return facts
-    tier_items = []
-    for item in items:
-        s = item.substance
-        tier_items.append(
-            tiers.TierItem(
-                key=item.key,
-                label=item.label,
-                quantity_t=item.max_kg / KG_PER_TONNE,
-                categories=tuple(s.seveso_categories if s else item.mixture_categories),
-                named_entry=(s.seveso_named_entry or None) if s else None,
-                can_initiate=not item.isolated,
-            )
-        )
     try:
-        result = tiers.assess(tier_items)
+        result = tiers.assess(_tier_items(items))
     except tiers.TierError as exc:
         # Bad reference data must not stop a bulk run: the site shows why it has no status.
-        facts.explanation = {"error": exc.code, "params": jsonable(exc.params), "steps": []}
+        facts.explanation = {"error": exc.code, "params": jsonable(exc.params)}
         return facts
     facts.tier = str(result.tier)
     facts.sums = jsonable(result.sums)
     facts.contributions = jsonable(result.contributions)
+    # The step-by-step sentences are not cached (they are most of the volume at national scale):
+    # `steps(items)` rebuilds them for the one site a reader opens.
     facts.explanation = {
-        "steps": jsonable(result.explanation),
         "direct": jsonable(result.direct),
         "ignored_2pct": jsonable(result.ignored_2pct),
         "qualifying": jsonable(getattr(result, "qualifying", {})),
@@ -326,6 +356,7 @@ def compute(items: list[ItemFacts], surroundings: str = "") -> HazardFacts:
     setting = surroundings or DEFAULT_SETTING
     _zone(items, setting, facts)
     facts.zone_details["setting_basis"] = "site" if surroundings else "default_rural"
-    if facts.tier == "upper":
+    if facts.tier != "none":
+        # the published fields (the public map reads them for upper-tier sites only)
         facts.public_substances = _public(items)
     return facts

@@ -19,6 +19,13 @@ from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, 
 from django.http import Http404
 
 from rongngan.chemicals.areas import haversine_km
+from rongngan.chemicals.hazard import (
+    ITEM_FIELDS,
+    SUBSTANCE_FIELDS,
+    item_facts,
+    steps,
+    substance_facts,
+)
 from rongngan.chemicals.models import (
     AreaLayer,
     AreaRisk,
@@ -210,7 +217,16 @@ def site_for_user(user: Any, pk: Any, *, write: bool = False) -> StorageSite:
 
 
 def can_declare(user: Any, site: StorageSite) -> bool:
+    """May `user` post a declaration for (and otherwise change) this site?"""
     return scope_sites(StorageSite.objects.filter(pk=site.pk), user, write=True).exists()
+
+
+def can_register_site(user: Any) -> bool:
+    return role_of(user) in {"admin", "officer", "provincial_officer", "operator"}
+
+
+def can_upload_receptors(user: Any) -> bool:
+    return role_of(user) in RECEPTOR_WRITE
 
 
 def _items() -> Prefetch:
@@ -269,9 +285,25 @@ def site_hazard(site: StorageSite) -> SiteHazard:
     return hazard_recompute(site=site)
 
 
+def hazard_steps(h: SiteHazard) -> list[Any]:
+    """The rules' steps for the declaration the status was computed from (rebuilt, not cached)."""
+    if h.declaration_id is None:
+        return []
+    rows = list(InventoryItem.objects.filter(declaration_id=h.declaration_id).values(*ITEM_FIELDS))
+    ids = {r["substance_id"] for r in rows if r["substance_id"]}
+    table = {
+        row["id"]: substance_facts(row)
+        for row in Substance.objects.filter(pk__in=ids).values(*SUBSTANCE_FIELDS)
+    }
+    return steps([item_facts(r, table) for r in rows])
+
+
 def hazard_explanation(site: StorageSite) -> dict[str, Any]:
-    """Everything behind a site's status, for the site page and the API (not for the public)."""
+    """Everything behind a site's status, for the site page and the API (not for the public).
+
+    `explanation_th` / `explanation_en` are the rules' steps as sentences."""
     h = site_hazard(site)
+    explained = {**h.explanation, "steps": hazard_steps(h)}
     decl = (
         Declaration.objects.filter(pk=h.declaration_id).values("pk", "year", "version").first()
         if h.declaration_id
@@ -285,8 +317,8 @@ def hazard_explanation(site: StorageSite) -> dict[str, Any]:
         "sums": h.sums,
         "contributions": h.contributions,
         "explanation": h.explanation,
-        "explanation_th": explanation_lines(h.explanation, "th"),
-        "explanation_en": explanation_lines(h.explanation, "en"),
+        "explanation_th": explanation_lines(explained, "th"),
+        "explanation_en": explanation_lines(explained, "en"),
         "rmp_crossed": h.rmp_crossed,
         "zone": zone_of(h),
         "declaration": (
@@ -348,34 +380,42 @@ def risk_sites(user: Any) -> QuerySet[SiteHazard]:
     return qs.distinct() if role_of(user) == "inspector" else qs
 
 
+PUBLIC_SUBSTANCE_FIELDS = (
+    "cas",
+    "name_en",
+    "name_th",
+    "hazard_classes",
+    "pictograms",
+    "signal_word",
+    "emergency_en",
+    "emergency_th",
+)
+
+
 def risk_sites_geojson(user: Any) -> dict[str, Any]:
-    """GeoJSON points. Public features carry only published fields (name, tier, substances'
-    hazard classes and emergency advice); never quantities, vessels, containers or zones."""
+    """GeoJSON points of the tiered sites, with a top-level "substances" table (hazard classes
+    and emergency advice, once per substance) that each feature's "substances" keys point to.
+
+    Public features carry only published fields (name, tier, substance keys); never quantities,
+    vessels, containers or zones. Others also get code, kind, area, ratio, RMP list and zone.
+    """
     public = role_of(user) == "public"
     features = []
+    table: dict[str, dict[str, Any]] = {}
     for h in risk_sites(user).order_by("site_id"):
         site = h.site
+        keys = []
+        for s in h.public_substances:
+            key = s.get("cas") or f"mixture:{s.get('name_en', '')}"
+            keys.append(key)
+            if key not in table:
+                table[key] = {k: s.get(k) for k in PUBLIC_SUBSTANCE_FIELDS}
         props: dict[str, Any] = {
             "id": site.pk,
             "name_th": site.name_th,
             "name_en": site.name_en,
             "tier": h.tier,
-            "substances": [
-                {
-                    k: s.get(k)
-                    for k in (
-                        "cas",
-                        "name_en",
-                        "name_th",
-                        "hazard_classes",
-                        "pictograms",
-                        "signal_word",
-                        "emergency_en",
-                        "emergency_th",
-                    )
-                }
-                for s in h.public_substances
-            ],
+            "substances": keys,
         }
         if not public:
             props.update(
@@ -407,7 +447,7 @@ def risk_sites_geojson(user: Any) -> dict[str, Any]:
                 "properties": props,
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "substances": table, "features": features}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -457,7 +497,10 @@ def receptors_near(lat: float, lon: float, radius_km: float) -> list[ReceptorNea
 
 
 def explanation_lines(explanation: Mapping[str, Any], language: str | None = None) -> list[str]:
-    """The steps of the tier rules as sentences in `language` (default: the active one)."""
+    """The steps of the tier rules as sentences in `language` (default: the active one).
+
+    `explanation` is a SiteHazard's explanation with "steps" added (see `hazard_explanation`).
+    """
     from django.utils import translation
 
     from rongngan.chemicals.messages import EXPLAIN, GROUP_LABELS, LEVEL_LABELS, TIER_LABELS
