@@ -86,6 +86,9 @@ def _screen(minutes: list[Any], pp: PointParameter) -> list[Any]:
     param = pp.parameter
     lo = pp.range_min if pp.range_min is not None else param.range_min
     hi = pp.range_max if pp.range_max is not None else param.range_max
+    flat = int(conf.get("MONITORING_FLATLINE_MINUTES") or 0)
+    if not _screen_would_flag(minutes, lo, hi, flat):
+        return minutes
     return list(
         validity.screen(
             minutes,
@@ -94,6 +97,26 @@ def _screen(minutes: list[Any], pp: PointParameter) -> list[Any]:
             flatline_minutes=conf.get("MONITORING_FLATLINE_MINUTES"),
         )
     )
+
+
+def _screen_would_flag(
+    minutes: list[Any], lo: Decimal | None, hi: Decimal | None, flat: int
+) -> bool:
+    """Whether validity.screen could add a flag to these time-ordered minutes: a missing value,
+    one outside [lo, hi], or a run of `flat` equal values (ignoring gaps, so at least as often
+    as screen itself). When it could not, screening is skipped: it would return them as they
+    are, and it copies every minute to say so."""
+    run = 0
+    previous = None
+    for m in minutes:
+        v = m.value
+        if v is None or (lo is not None and v < lo) or (hi is not None and v > hi):
+            return True
+        run = run + 1 if v == previous else 1
+        if flat > 1 and run >= flat:
+            return True
+        previous = v
+    return False
 
 
 def as_rule(limit: PointLimit) -> Any:
@@ -143,10 +166,16 @@ class Outcome:
 
 
 def recompute(
-    touched: Mapping[int, Iterable[dt.datetime]], *, now: dt.datetime | None = None
+    touched: Mapping[int, Iterable[dt.datetime]],
+    *,
+    now: dt.datetime | None = None,
+    minutes: Mapping[int, list[tuple[dt.datetime, Decimal | None, str]]] | None = None,
 ) -> Outcome:
     """Rebuilds the hourly and daily averages and the availability for the hours in
-    `touched` ({point_parameter_id: hour starts}), then judges them against the limits."""
+    `touched` ({point_parameter_id: hour starts}), then judges them against the limits.
+
+    `minutes`: the stored minutes of those hours (and the flat-line context before them) when
+    the caller has them already (see storage.store_batch); read here otherwise."""
     from rongngan.monitoring import storage, validity
 
     now = now or timezone.now()
@@ -168,9 +197,13 @@ def recompute(
     minutes_by_pp: dict[int, list[Any]] = defaultdict(list)
     no_flags: frozenset[str] = frozenset()
     Minute = validity.Minute
-    for pp_id, ts, value, flags in storage.fetch_minutes(sorted(hours_by_pp), first - flat, last):
-        flag_set = frozenset(f for f in flags.split(",") if f) if flags else no_flags
-        minutes_by_pp[pp_id].append(Minute(ts, value, flag_set))
+    if minutes is None:
+        minutes = storage._group(storage.fetch_minutes(sorted(hours_by_pp), first - flat, last))
+    for pp_id, rows in minutes.items():
+        minutes_by_pp[pp_id] = [
+            Minute(ts, value, frozenset(f for f in flags.split(",") if f) if flags else no_flags)
+            for ts, value, flags in rows
+        ]
 
     # O2 first: the other parameters of a stack are corrected with its hourly average.
     order = sorted(hours_by_pp, key=lambda i: (pps[i].parameter_id != O2, i))
