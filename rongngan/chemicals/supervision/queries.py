@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from rongngan.chemicals.models import StorageSite
@@ -141,18 +141,19 @@ def storage_statistics(today: dt.date | None = None, province: str = "") -> dict
         current = current.filter(site__province_id=province)
         actions = actions.filter(site__province_id=province)
         upgrades = upgrades.filter(site__province_id=province)
-    # The latest current inspection per site decides the site's grade today.
-    latest: dict[int, tuple[dt.date, int, str, str, str, str]] = {}
-    for row in current.values_list(
-        "site_id",
-        "visited_on",
-        "pk",
-        "grade",
-        "site__kind",
-        "site__province_id",
-        "site__province__name_th",
-    ).order_by("site_id", "visited_on", "pk"):
-        latest[row[0]] = row[1:]
+    # The latest current inspection per site decides the site's grade today (one correlated
+    # subquery on the (site, is_current, visited_on) index, then one grouped count).
+    latest_pk = (
+        StorageInspection.objects.filter(site_id=OuterRef("site_id"), is_current=True)
+        .order_by("-visited_on", "-pk")
+        .values("pk")[:1]
+    )
+    graded = (
+        current.filter(pk=Subquery(latest_pk))
+        .values_list("site__kind", "site__province_id", "site__province__name_th")
+        .annotate(n=Count("pk"), above=Count("pk", filter=Q(grade=Grade.ABOVE)))
+        .order_by()
+    )
 
     def blank(key: str, label: str) -> dict[str, Any]:
         return {
@@ -176,9 +177,10 @@ def storage_statistics(today: dt.date | None = None, province: str = "") -> dict
         by_kind.setdefault(kind, blank(kind, str(kind_labels.get(kind, kind))))[field] += n
         total[field] += n
 
-    for _visited, _pk, grade, kind, prov, prov_name in latest.values():
-        bump(kind, prov, prov_name, "sites")
-        bump(kind, prov, prov_name, "above" if grade == Grade.ABOVE else "within")
+    for kind, prov, prov_name, n, above in graded:
+        bump(kind, prov, prov_name, "sites", n)
+        bump(kind, prov, prov_name, "above", above)
+        bump(kind, prov, prov_name, "within", n - above)
     for kind, prov, prov_name, n in (
         upgrades.values_list("site__kind", "site__province_id", "site__province__name_th")
         .annotate(n=Count("pk"))

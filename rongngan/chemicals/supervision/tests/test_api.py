@@ -31,6 +31,12 @@ def test_the_public_gets_statistics_but_no_site_level_finding(inspected: Any) ->
     assert stats.status_code == 200
     body = stats.json()
     assert body["total"]["sites"] == 2 and body["total"]["upgraded"] == 1
+    # A's latest visit is above; B is above too (G3 is not critical) but keeps an open action.
+    assert (body["total"]["above"], body["total"]["within"]) == (2, 0)
+    by_province = {r["key"]: r for r in body["by_province"]}
+    assert by_province["21"]["above"] == 1 and by_province["21"]["upgraded"] == 1
+    assert by_province["20"]["open_actions"] == 1 and by_province["20"]["overdue_actions"] == 1
+    assert public.get(BASE + "stats/?province=20").json()["total"]["sites"] == 1
     assert "HS-A" not in stats.content.decode()
     assert public.get(BASE + "checklist/").json()["version"] == "2569.1"
     assert public.get(BASE).status_code == 401
