@@ -301,7 +301,9 @@ def _days(
         return []
     lo = day_bounds(min(d[0] for d in days_by_pp.values()))[0]
     hi = day_bounds(max(d[-1] for d in days_by_pp.values()))[1]
-    hours: dict[tuple[int, dt.date], list[HourlyAggregate]] = defaultdict(list)
+    # Hours as light records (validity.HourResult and the corrected value), not model rows.
+    hours: dict[tuple[int, dt.date], list[tuple[Any, Decimal | None]]] = defaultdict(list)
+    HourResult = validity.HourResult
     for pp_id, start, value, corrected, valid_minutes, valid, reason in (
         HourlyAggregate.objects.filter(
             point_parameter_id__in=list(days_by_pp), period_start__gte=lo, period_start__lt=hi
@@ -316,28 +318,22 @@ def _days(
             "valid",
             "reason",
         )
-        .iterator(chunk_size=5000)
     ):
-        hours[(pp_id, local_day(start))].append(
-            HourlyAggregate(
-                point_parameter_id=pp_id,
-                period_start=start,
-                value=value,
-                corrected_value=corrected,
-                valid_minutes=valid_minutes,
-                valid=valid,
-                reason=reason,
-            )
+        result = HourResult(
+            value=value,
+            valid_minutes=valid_minutes,
+            valid=valid,
+            reason=reason,
+            excused=reason == "calibration_or_maintenance",
         )
+        hours[(pp_id, local_day(start))].append((result, corrected))
     daily: list[DailyAggregate] = []
     for pp_id, days in days_by_pp.items():
         regime = regime_for(pps[pp_id].point.validity_regime)
         for d in days:
             aggs = hours.get((pp_id, d), [])
-            res = validity.day_average([_hour_result(a) for a in aggs], regime)
-            corrected = [
-                a.corrected_value for a in aggs if a.valid and a.corrected_value is not None
-            ]
+            res = validity.day_average([a for a, _c in aggs], regime)
+            corrected = [c for a, c in aggs if a.valid and c is not None]
             value = _dec(res.value)
             daily.append(
                 DailyAggregate(
@@ -360,18 +356,6 @@ def _days(
         batch_size=2000,
     )
     return daily
-
-
-def _hour_result(agg: HourlyAggregate) -> Any:
-    from rongngan.monitoring import validity
-
-    return validity.HourResult(
-        value=agg.value,
-        valid_minutes=agg.valid_minutes,
-        valid=agg.valid,
-        reason=agg.reason,
-        excused=agg.reason == "calibration_or_maintenance",
-    )
 
 
 def _availability(days_by_pp: Mapping[int, list[dt.date]], now: dt.datetime) -> None:
