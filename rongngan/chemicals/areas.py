@@ -214,4 +214,8 @@ def recompute() -> dict[str, int]:
         bulk.insert_rows(AreaRisk, rows)
         AreaLayer.objects.all().delete()
         AreaLayer.objects.bulk_create(layers)
+    from rongngan.chemicals.services import _tidy
+
+    _tidy(AreaRisk)
+    _tidy(AreaLayer)
     return result

@@ -372,7 +372,11 @@ def area_risks(level: str, *, province: str = "") -> QuerySet[AreaRisk]:
 
 def risk_sites(user: Any) -> QuerySet[SiteHazard]:
     """Tiered sites on the map: upper tier only for the public, in reach for everyone else."""
-    qs = SiteHazard.objects.exclude(tier=Tier.NONE).select_related("site")
+    qs = (
+        SiteHazard.objects.exclude(tier=Tier.NONE)
+        .select_related("site")
+        .defer("sums", "contributions", "explanation", "zone_details")
+    )
     if role_of(user) == "public":
         return qs.filter(tier=Tier.UPPER, site__status="active")
     q = site_q(user, path="site__")
@@ -402,38 +406,61 @@ def risk_sites_geojson(user: Any) -> dict[str, Any]:
     public = role_of(user) == "public"
     features = []
     table: dict[str, dict[str, Any]] = {}
-    for h in risk_sites(user).order_by("site_id"):
-        site = h.site
+    rows = (
+        risk_sites(user)
+        .order_by("site_id")
+        .values(
+            "site_id",
+            "tier",
+            "hazard_ratio",
+            "rmp_crossed",
+            "public_substances",
+            "zone_radius_km",
+            "zone_cas",
+            "zone_substance",
+            "zone_method",
+            "zone_setting",
+            "latitude",
+            "longitude",
+            "province_id",
+            "district_id",
+            "site__name_th",
+            "site__name_en",
+            "site__code",
+            "site__kind",
+        )
+    )
+    for h in rows:
         keys = []
-        for s in h.public_substances:
+        for s in h["public_substances"]:
             key = s.get("cas") or f"mixture:{s.get('name_en', '')}"
             keys.append(key)
             if key not in table:
                 table[key] = {k: s.get(k) for k in PUBLIC_SUBSTANCE_FIELDS}
         props: dict[str, Any] = {
-            "id": site.pk,
-            "name_th": site.name_th,
-            "name_en": site.name_en,
-            "tier": h.tier,
+            "id": h["site_id"],
+            "name_th": h["site__name_th"],
+            "name_en": h["site__name_en"],
+            "tier": h["tier"],
             "substances": keys,
         }
         if not public:
             props.update(
-                code=site.code,
-                kind=site.kind,
-                province=site.province_id,
-                district=site.district_id,
-                hazard_ratio=h.hazard_ratio,
-                rmp_crossed=[r["cas"] for r in h.rmp_crossed],
+                code=h["site__code"],
+                kind=h["site__kind"],
+                province=h["province_id"],
+                district=h["district_id"],
+                hazard_ratio=h["hazard_ratio"],
+                rmp_crossed=[r["cas"] for r in h["rmp_crossed"]],
                 zone=(
                     None
-                    if h.zone_radius_km is None
+                    if h["zone_radius_km"] is None
                     else {
-                        "radius_km": str(h.zone_radius_km),
-                        "cas": h.zone_cas,
-                        "substance": h.zone_substance,
-                        "method": h.zone_method,
-                        "setting": h.zone_setting,
+                        "radius_km": str(h["zone_radius_km"]),
+                        "cas": h["zone_cas"],
+                        "substance": h["zone_substance"],
+                        "method": h["zone_method"],
+                        "setting": h["zone_setting"],
                     }
                 ),
             )
@@ -442,7 +469,7 @@ def risk_sites_geojson(user: Any) -> dict[str, Any]:
                 "type": "Feature",
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(h.longitude, 5), round(h.latitude, 5)],
+                    "coordinates": [round(h["longitude"], 5), round(h["latitude"], 5)],
                 },
                 "properties": props,
             }

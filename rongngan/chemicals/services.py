@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import h3
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -783,7 +783,18 @@ def hazards_recompute_all(*, batch: int = 5000) -> int:
                 out = []
         if out:
             bulk.insert_rows(SiteHazard, out, columns=_HAZARD_COLUMNS)
+    _tidy(SiteHazard)
     return len(sites)
+
+
+def _tidy(model: Any) -> None:
+    """After rewriting a whole cache table on PostgreSQL: reclaim the dead rows (VACUUM cannot
+    run inside a transaction, so only when none is open) and refresh the planner's statistics."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'{"ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"} "{table}"')
 
 
 _HAZARD_COLUMNS = [f.attname for f in SiteHazard._meta.concrete_fields]
