@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -394,7 +395,7 @@ class SiteHazardView(APIView):
     """The site's tier, the three sums, each item's contribution, RMP thresholds crossed and
     the worst-case zone with the method used."""
 
-    @extend_schema(responses=serializers.JSONField())
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: str) -> Response:
         site = queries.site_for_user(request.user, pk)
         return Response(queries.hazard_explanation(site))
@@ -412,7 +413,7 @@ class AreaLayerView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("level", str, description="h3-7, province or district")],
-        responses={(200, "application/geo+json"): serializers.JSONField()},
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> HttpResponse:
         level = request.query_params.get("level", "province")
@@ -450,7 +451,7 @@ class RiskSitesView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={(200, "application/geo+json"): serializers.JSONField()})
+    @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response(
             queries.risk_sites_geojson(request.user), content_type="application/geo+json"
@@ -496,7 +497,11 @@ class ReceptorsView(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(parameters=[OpenApiParameter("site", int)])
+    @extend_schema(
+        parameters=[OpenApiParameter("site", int)],
+        responses={200: ReceptorLayerSerializer(many=True)},
+        description="Without ?site=, the layers; with it, {site, zone, receptors: [...]}.",
+    )
     def get(self, request: Request) -> Response:
         if not queries.sees_receptors(request.user):
             raise PermissionError
@@ -528,7 +533,9 @@ class ReceptorsView(APIView):
         layers = queries.receptor_layers_for_user(request.user)
         return Response(ReceptorLayerSerializer(layers, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": RECEPTOR_UPLOAD})
+    @extend_schema(
+        request={"multipart/form-data": RECEPTOR_UPLOAD}, responses={201: ReceptorLayerSerializer}
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
