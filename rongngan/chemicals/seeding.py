@@ -477,3 +477,10 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
     stdout.write(
         f"Chemicals national: hazards {t1 - t0:.1f} s, areas {time.monotonic() - t1:.1f} s."
     )
+
+
+@seed_step(order=390)
+def seed_chemical_areas(*, scale: str, seed: int, actor: Any, stdout: Any) -> None:
+    """Area layers again after the later steps (the refrigeration register feeds inventories)."""
+    if StorageSite.objects.exists():
+        services.areas_recompute()

@@ -121,8 +121,24 @@ def test_each_role_lists_the_sites_in_its_reach(
     assert {names[s["id"]] for s in r.json()["results"]} == sees
 
 
-def test_the_public_cannot_list_sites(stocked: Any) -> None:
+def test_the_public_cannot_list_or_register_sites(stocked: Any, factory_b: Any) -> None:
     assert api_as(None).get(f"{URL}/sites/").status_code in (401, 403)
+    r = api_as(None).post(f"{URL}/sites/", {"kind": "factory", "factory": factory_b.pk})
+    assert r.status_code in (401, 403)
+    assert not StorageSite.objects.filter(factory=factory_b).exists()
+
+
+def test_the_risk_site_layer_takes_a_fixed_number_of_queries(
+    stocked: Any, officer: Any, operator_a: Any
+) -> None:
+    a, _b = stocked
+    with CaptureQueriesContext(connection) as one:
+        api_as(officer).get(f"{URL}/risk/sites/")
+    declare(operator_a, a, item(CHLORINE, "40"))
+    services.hazards_recompute_all()
+    with CaptureQueriesContext(connection) as again:
+        assert len(api_as(officer).get(f"{URL}/risk/sites/").json()["features"]) == 2
+    assert len(again.captured_queries) == len(one.captured_queries)
 
 
 def test_an_outsider_gets_404_for_a_site_and_its_inventory_and_hazard(
