@@ -5,7 +5,7 @@ enter its measurements.
 """
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,10 +13,10 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core import audit, metrics
-from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.errors import Problem
 from rongngan.core.models import Province
+from rongngan.core.reader import MESSAGES, Reader
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
-from rongngan.core.thai import parse_thai_number
 from rongngan.plan.models import (
     KPI,
     Accumulation,
@@ -32,9 +32,7 @@ from rongngan.plan.models import (
 )
 
 MSG = {
-    "required": _("This field is required."),
-    "number": _("Give a number."),
-    "negative": _("Cannot be below zero."),
+    **MESSAGES,
     "negative_budget": _("A budget cannot be below zero."),
     "negative_target": _("A target cannot be below zero."),
     "target_wrong_side": _(
@@ -59,12 +57,10 @@ MSG = {
     "unknown_province": _("Unknown province “%(value)s”."),
     "years_order": _("The last year cannot be before the first year."),
     "year_range": _("Give a Buddhist Era year between 2500 and 2700."),
-    "choice": _("“%(value)s” is not one of the allowed values."),
     "future_quarter": _("Quarter %(quarter)s of %(year)s has not begun yet."),
     "evidence_or_note": _(
         "Give evidence (a file or a link) or a note for a value entered by hand."
     ),
-    "too_long": _("At most %(max)s characters."),
 }
 
 
@@ -78,46 +74,15 @@ def can_measure(user: Any, kpi: KPI) -> bool:
     )
 
 
-class _Form:
-    """Collects problems while reading values; raises them all at once."""
+class _Form(Reader):
+    """The plan's fields: a reader with the plan's messages, B.E. years and number fields that
+    take any sign unless told."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-        self.problems: list[Problem] = []
+        super().__init__(data, MSG)
 
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def problem(self, name: str | None, code: str, **params: Any) -> None:
-        self.problems.append(Problem(name, code, MSG[code], params))
-
-    def text(self, name: str, *, required: bool = False, max_length: int | None = None) -> str:
-        value = self.data.get(name)
-        value = "" if value is None else str(value).strip()
-        if required and not value:
-            self.problem(name, "required")
-        if max_length and len(value) > max_length:
-            self.problem(name, "too_long", max=max_length)
-        return value
-
-    def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
-        raw = self.data.get(name)
-        if raw is None or str(raw).strip() == "":
-            if required:
-                self.problem(name, "required")
-            return None
-        if isinstance(raw, Decimal):
-            return raw
-        try:
-            if isinstance(raw, int | float):
-                return Decimal(str(raw))
-            return parse_thai_number(str(raw))
-        except (InvalidOperation, ValueError):
-            self.problem(name, "number")
-            return None
-
-    def integer(self, name: str, *, required: bool = False) -> int | None:
-        value = self.decimal(name, required=required)
+    def integer(self, name: str, *, required: bool = False, sign: str | None = None) -> int | None:
+        value = self.decimal(name, required=required, sign=sign)
         if value is None:
             return None
         if value != value.to_integral_value():
@@ -125,22 +90,12 @@ class _Form:
             return None
         return int(value)
 
-    def choice(self, name: str, choices: Any, *, required: bool = True) -> str:
-        value = self.text(name, required=required)
-        if value and value not in choices.values:
-            self.problem(name, "choice", value=value)
-        return value
-
     def year(self, name: str, *, required: bool = True) -> int | None:
         value = self.integer(name, required=required)
         if value is not None and not 2500 <= value <= 2700:
             self.problem(name, "year_range")
             return None
         return value
-
-    def check(self) -> None:
-        if self.problems:
-            raise RongnganValidationError(self.problems)
 
 
 def _deny(user: Any) -> None:

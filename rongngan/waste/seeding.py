@@ -487,6 +487,7 @@ def _national(rng: random.Random, actor: Any, stdout: Any, count: int) -> None:
                     "processed_at": processed if done else None,
                     "final_operation_id": op if done else None,
                     "discrepancy": False,
+                    "is_return": False,
                     "discrepancy_resolved_at": None,
                     "escalated_at": None,
                     "generator_province_id": provinces[g],

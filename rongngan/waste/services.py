@@ -7,7 +7,7 @@ a transporter's users for their company. Officers decide approvals and resolve d
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
 from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.reader import MESSAGES, Reader
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.core.thai import be_year
 from rongngan.registry.models import Factory
@@ -45,10 +46,7 @@ from rongngan.waste.models import (
 )
 
 MSG = {
-    "required": _("This field is required."),
-    "number": _("Give a number."),
-    "negative": _("Cannot be below zero."),
-    "positive": _("Must be more than zero."),
+    **MESSAGES,
     "bad_code": _("“%(value)s” is not a waste code (six digits, e.g. 16 06 01)."),
     "unknown_code": _("Waste code %(value)s is not in the List of Waste."),
     "not_an_entry": _("%(value)s is a chapter or sub-chapter heading, not a waste entry."),
@@ -88,7 +86,6 @@ MSG = {
         "processor."
     ),
     "already_rerouted": _("The refused part has already been sent on (manifest %(number)s)."),
-    "whole_number": _("Give a whole number."),
     "duplicate_line": _("Line %(value)s is given twice."),
     "past_date": _("The date cannot be in the past."),
     "bad_month": _("Give a month as YYYY-MM."),
@@ -115,46 +112,19 @@ class Outcome:
     warnings: list[Problem] = field(default_factory=list)
 
 
-class _Form:
+class _Form(Reader):
+    """Waste fields: quantities are never below zero unless told, codes and operations are
+    read in any accepted spelling."""
+
     def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
-        self.data = data
-        self.prefix = prefix
-        self.problems: list[Problem] = []
+        super().__init__(data, MSG, prefix)
 
-    def problem(self, name: str | None, code: str, **params: Any) -> None:
-        where = f"{self.prefix}{name}" if name else (self.prefix.rstrip(".") or None)
-        self.problems.append(Problem(where, code, MSG[code], params))
-
-    def text(self, name: str, *, required: bool = False) -> str:
-        value = self.data.get(name)
-        value = "" if value is None else str(value).strip()
-        if required and not value:
-            self.problem(name, "required")
-        return value
-
-    def decimal(
+    def decimal(  # type: ignore[override]
         self, name: str, *, required: bool = True, positive: bool = False
     ) -> Decimal | None:
-        raw = self.data.get(name)
-        if raw is None or str(raw).strip() == "":
-            if required:
-                self.problem(name, "required")
-            return None
-        if isinstance(raw, float):
-            raw = repr(raw)
-        try:
-            value = Decimal(str(raw).replace(",", "").strip())
-        except InvalidOperation:
-            self.problem(name, "number")
-            return None
-        if not value.is_finite():
-            self.problem(name, "number")
-            return None
-        if value < 0:
-            self.problem(name, "negative")
-        elif positive and value == 0:
-            self.problem(name, "positive")
-        return value
+        return super().decimal(
+            name, required=required, sign="positive" if positive else "non_negative"
+        )
 
     def code(self, name: str) -> WasteCode | None:
         raw = self.text(name, required=True)
@@ -199,10 +169,6 @@ class _Form:
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
         return value
-
-    def check(self) -> None:
-        if self.problems:
-            raise RongnganValidationError(self.problems)
 
 
 def to_kg(quantity: Decimal, unit: str, density: Decimal | None) -> Decimal:
