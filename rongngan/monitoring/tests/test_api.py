@@ -347,3 +347,53 @@ def test_notifications_are_the_users_own(exceedance, operator_a, operator_b):
 
 def test_points_are_unique_by_code(officer, stack_a):
     assert MonitoringPoint.objects.filter(code="A-STACK-1").count() == 1
+
+
+def test_an_outsider_is_refused_on_every_route(outsider, exceedance, stack_a, so2_a):
+    client = api_as(outsider)
+    pk, ev = stack_a.pk, exceedance.pk
+    reads = [
+        f"{URL}/points/{pk}/",
+        f"{URL}/points/{pk}/parameters/",
+        f"{URL}/events/{ev}/",
+        f"{URL}/readings/?point={pk}&parameter=so2&resolution=hour",
+    ]
+    for url in reads:
+        assert client.get(url).status_code == 404, url
+    for url in (
+        f"{URL}/events/",
+        f"{URL}/notices/",
+        f"{URL}/lab-results/",
+        f"{URL}/notifications/",
+    ):
+        assert client.get(url).json()["results"] == [], url
+    writes = [
+        (
+            f"{URL}/points/",
+            {
+                "factory": stack_a.factory_id,
+                "code": "X",
+                "name": "X",
+                "kind": "stack",
+                "method": "continuous",
+            },
+            403,
+        ),
+        (f"{URL}/points/{pk}/parameters/", {"parameter": "nox"}, 404),
+        (f"{URL}/events/{ev}/explain/", {"explanation": "x"}, 404),
+        (f"{URL}/events/{ev}/decide/", {"decision": "accepted"}, 404),
+        (
+            f"{URL}/notices/",
+            {"point": pk, "kind": "shutdown", "starts_at": T0.isoformat(), "reason": "x"},
+            404,
+        ),
+        (f"{URL}/lab-results/", {"point": pk, "parameter": "so2", "report_no": "1"}, 404),
+    ]
+    for url, body, code in writes:
+        assert client.post(url, body, format="json").status_code == code, url
+    refused = client.post(
+        f"{URL}/readings/", {"rows": minute_rows("A-STACK-1", "so2", T0, [1])}, format="json"
+    )
+    assert refused.status_code == 400 and ("point", "not_your_point") in errors(refused)
+    assert Reading.objects.count() == 60  # the exceedance fixture's, nothing more
+    assert MonitoringPoint.objects.count() == 1
