@@ -105,7 +105,13 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="recreate the benchmark database")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--batch-pps", type=int, default=BATCH_PPS, help="point-parameters a batch")
+    parser.add_argument(
+        "--batch-minutes", type=int, default=BATCH_MINUTES, help="minutes of each in a batch"
+    )
     args = parser.parse_args()
+    global BATCH_PPS, BATCH_MINUTES
+    BATCH_PPS, BATCH_MINUTES = args.batch_pps, args.batch_minutes
     _setup.start(fresh=args.fresh)
     logging.getLogger("rongngan.request").setLevel(logging.WARNING)
     from django.db import connection, transaction
@@ -168,7 +174,10 @@ def main() -> None:
         assert r.json()["accepted"] == BATCH_PPS * BATCH_MINUTES, r.json()
     api_s = time.perf_counter() - t
     api_rate = n_api / api_s
-    print(f"API: {n_api:,} readings in {api_s:.1f} s = {api_rate:,.0f} rows/s")
+    print(
+        f"API ({BATCH_PPS} point-parameters x {BATCH_MINUTES} minutes a batch): "
+        f"{n_api:,} readings in {api_s:.1f} s = {api_rate:,.0f} rows/s"
+    )
 
     # 2. Plain COPY of the same shape of rows into the same table.
     def copy_rows():
@@ -195,8 +204,15 @@ def main() -> None:
     with transaction.atomic():
         storage.ensure_partitions(m_start, start)
         storage.copy_readings(
-            (month_pp.pk, m_start + dt.timedelta(minutes=m), Decimal(400), "ppm", Decimal(400),
-             "", None)
+            (
+                month_pp.pk,
+                m_start + dt.timedelta(minutes=m),
+                Decimal(400),
+                "ppm",
+                Decimal(400),
+                "",
+                None,
+            )
             for m in range(30 * 24 * 60)
         )
     _aggregate_in_sql([month_pp.pk], m_start, start)
@@ -229,7 +245,9 @@ def main() -> None:
         assert len(queries.province_now(officer, "21")) >= POINTS
 
     med, p95, worst = _setup.summary(_setup.timed(province_now, args.runs))
-    print(f"province now ({POINTS:,} points): median {med:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f}")
+    print(
+        f"province now ({POINTS:,} points): median {med:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f}"
+    )
 
 
 if __name__ == "__main__":
