@@ -101,6 +101,7 @@ def setup_points() -> None:
 
 
 def main() -> None:
+    global BATCH_PPS, BATCH_MINUTES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="recreate the benchmark database")
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -110,7 +111,6 @@ def main() -> None:
         "--batch-minutes", type=int, default=BATCH_MINUTES, help="minutes of each in a batch"
     )
     args = parser.parse_args()
-    global BATCH_PPS, BATCH_MINUTES
     BATCH_PPS, BATCH_MINUTES = args.batch_pps, args.batch_minutes
     _setup.start(fresh=args.fresh)
     logging.getLogger("rongngan.request").setLevel(logging.WARNING)
