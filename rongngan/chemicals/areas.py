@@ -13,7 +13,8 @@ w(lower) = 1, w(upper) = 3; R_s is the site's largest Seveso sum at the lower-ti
 district. The proximity term follows EPA EJScreen's facility-proximity indicator (facilities
 within a radius, each divided by its distance) without population weighting: we hold no
 population grid. The percentile is the share of areas of the same level with a score at or below
-A's; the band is 1 (below the 50th percentile), 2 (50-80th), 3 (80-95th), 4 (95th and above).
+A's (0 for a score of 0: no tiered site in reach); the band is 1 (below the 50th percentile),
+2 (50-80th), 3 (80-95th), 4 (95th and above).
 
 H3 cells are listed when they hold at least one lower- or upper-tier site; districts and
 provinces when they hold any active site with a computed status. Having no boundary polygons in
@@ -64,9 +65,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def percentiles(scores: list[float]) -> list[float]:
+    """Share of the areas scoring at or below each score (EJScreen's convention); a score of 0
+    (no lower- or upper-tier site in reach) is the 0th percentile, however many share it."""
     ordered = sorted(scores)
     n = len(ordered)
-    return [100.0 * bisect_right(ordered, s) / n for s in scores] if n else []
+    return [100.0 * bisect_right(ordered, s) / n if s > 0 else 0.0 for s in scores]
 
 
 def _round(coords: Any) -> Any:

@@ -83,11 +83,24 @@ def test_provinces_weigh_upper_tier_sites_three_times(three_sites: list[StorageS
     assert rayong.name_en
 
 
-def test_percentiles_and_bands_rank_areas_nationally(three_sites: list[StorageSite]) -> None:
+def test_percentiles_and_bands_rank_areas_nationally(
+    three_sites: list[StorageSite], officer: Any, org_a: Organisation
+) -> None:
     rows = list(AreaRisk.objects.filter(level="province").order_by("score"))
     assert [r.percentile for r in rows] == [50.0, 100.0]
     assert [r.band for r in rows] == [2, 4]
     assert areas.band_of(94.9) == 3 and areas.band_of(49.9) == 1
+
+
+def test_an_area_with_no_tiered_site_is_the_lowest_band(
+    three_sites: list[StorageSite], officer: Any, org_a: Organisation
+) -> None:
+    quiet = storage_site(officer, org_a, "13.750000", "100.500000", province="10", district="1001")
+    declare(officer, quiet, item(CAUSTIC, "1"))
+    services.areas_recompute()
+    bangkok = AreaRisk.objects.get(level="province", key="10")
+    assert (bangkok.score, bangkok.percentile, bangkok.band) == (0.0, 0.0, 1)
+    assert AreaRisk.objects.get(level="province", key="20").percentile == 100.0
 
 
 def test_each_level_is_served_as_a_feature_collection(three_sites: list[StorageSite]) -> None:
