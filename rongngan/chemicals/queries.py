@@ -5,6 +5,16 @@ the site (officers nationally, provincial officers and local governments in thei
 operators their own sites, inspectors their assigned factories). The public sees the area
 layers and, of sites, only the upper-tier ones with their substances' hazard classes and
 emergency advice: never quantities, vessels or containers (`risk_sites_geojson`).
+
+For pages: directory `substances_search(q)`, `substance_detail(user, cas)` (substance,
+thresholds, stored_by_province: None unless `sees_stored_where(user)`); sites
+`sites_for_user(user, q=, province=, district=, tier=, kind=)`, `site_for_user(user, pk,
+write=)` (404/403), `can_declare`, `can_register_site`; inventory `site_inventory(site)`
+(current declaration with items, every version), `declaration_for_site(site, pk)`; hazard
+`hazard_explanation(site)` (tier, sums, contributions, explanation_th/en sentences, RMP, zone);
+map `area_layer(level)` (serialized GeoJSON bytes in `.body`), `area_risks(level)`,
+`risk_sites_geojson(user)`; receptors `receptor_layers_for_user(user)`,
+`receptors_in_zone(user, site)`, `can_upload_receptors(user)`. Writes: `services`.
 """
 
 import math
