@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "MONITORING_DEFAULT_REGIME": "th-cems-default",
     # Minutes with the same value this long mark an analyser as flat-lined.
     "MONITORING_FLATLINE_MINUTES": 120,
+    # A point is "in exceedance now" on the province's dashboard while an exceedance event of it
+    # is not closed and its last exceeding period is this recent (twice this for daily limits).
+    "MONITORING_NOW_HOURS": 24,
     # Largest batch the API takes in one request.
     "MONITORING_MAX_BATCH_ROWS": 100_000,
 }

@@ -225,13 +225,15 @@ class PointNow:
 
 
 def province_now(user: Any, province: str, *, now: dt.datetime | None = None) -> list[PointNow]:
-    """Each active continuous point of `province` in reach: in exceedance now (an open
-    exceedance event whose last period is within the last two hours... or a day for daily
-    limits), silent (nothing for MONITORING_GAP_MINUTES), or ok. Exceedances first."""
+    """Each active continuous point of `province` in reach: in exceedance now (an exceedance
+    event not closed whose last exceeding period is within MONITORING_NOW_HOURS, 24, or twice
+    that for daily limits), silent (nothing for MONITORING_GAP_MINUTES), or ok. Exceedances
+    first, then silent points."""
     now = now or timezone.now()
     gap = dt.timedelta(minutes=int(conf.get("MONITORING_GAP_MINUTES")))
-    recent = Q(averaging="day", last_period__gte=now - dt.timedelta(days=2)) | (
-        ~Q(averaging="day") & Q(last_period__gte=now - dt.timedelta(hours=2))
+    window = dt.timedelta(hours=int(conf.get("MONITORING_NOW_HOURS")))
+    recent = Q(averaging="day", last_period__gte=now - 2 * window) | (
+        ~Q(averaging="day") & Q(last_period__gte=now - window)
     )
     exceeding = Event.objects.filter(
         point_parameter__point=OuterRef("pk"), kind=Event.Kind.EXCEEDANCE, closed_at__isnull=True
