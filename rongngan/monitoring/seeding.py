@@ -115,6 +115,10 @@ def _demo(rng: random.Random, actor: Any, stdout: Any) -> None:
                 points.append(_define(actor, factory, f"P{factory.pk:05d}-2", other))
     continuous = [p for p in points if p.method == "continuous"]
     now = timezone.now().replace(second=0, microsecond=0)
+    # Set up years ago: the daily history below and the KPI's periods come before today.
+    MonitoringPoint.objects.filter(pk__in=[p.pk for p in points]).update(
+        created_at=now - dt.timedelta(days=3 * 365)
+    )
     start = now - dt.timedelta(days=2)
     live = [p for p in continuous if p.factory in own or p.province_id == "21"][:6]
     if not live:
@@ -291,6 +295,8 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
                 )
             )
         MonitoringPoint.objects.bulk_create(points, batch_size=2000)
+        # The points have been reporting for years (the KPI asks who was due in a period).
+        MonitoringPoint.objects.update(created_at=now - dt.timedelta(days=3 * 365))
         points = list(MonitoringPoint.objects.order_by("pk"))
         pps = PointParameter.objects.bulk_create(
             [
@@ -344,11 +350,18 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
     today = timezone.localdate()
     typical = {"so2": 400.0, "nox": 120.0, "bod": 12.0, "cod": 70.0}
 
+    # About one point in eight reports poorly (a day in three missing), so that the reporting
+    # KPI is not a flat 100 %.
+    poor = {p.pk for p in points if random.Random(p.pk * 7919).random() < 0.12}
+
     def daily():
         for pp in pps:
             mean = typical[pp.parameter_id]
             r = random.Random(pp.pk)
+            skip = pp.point_id in poor
             for n in range(365, 0, -1):
+                if skip and n % 3 == 0:
+                    continue
                 v = Decimal(f"{max(r.gauss(mean, mean / 8), 0):.3f}")
                 yield {
                     "point_parameter_id": pp.pk,
@@ -363,6 +376,7 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
     with transaction.atomic():
         days = insert_rows(DailyAggregate, daily())
     stdout.write(f"  daily averages: {days:,} in {time.monotonic() - t1:.0f} s")
+    _national_availability_and_labs(pps, poor, actor, today)
 
     # A month of minute data for the first continuous point-parameters.
     t2 = time.monotonic()
@@ -400,6 +414,70 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
         f"{count:,} minute readings, {days:,} daily averages "
         f"in {time.monotonic() - t0:.0f} s."
     )
+
+
+def _national_availability_and_labs(
+    pps: list[PointParameter], poor: set[int], actor: Any, today: dt.date
+) -> None:
+    """Availability by month from the daily averages (continuous points), and monthly
+    laboratory results for the periodic points (most of them)."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    from rongngan.core.bulk import insert_rows
+    from rongngan.monitoring.models import DataAvailability, LabResult
+
+    continuous = [pp.pk for pp in pps if pp.point.method == "continuous"]
+    rows = []
+    for pp_id, month, valid in (
+        DailyAggregate.objects.filter(point_parameter_id__in=continuous)
+        .annotate(month=TruncMonth("day"))
+        .values("point_parameter_id", "month")
+        .annotate(valid=Sum("valid_hours"))
+        .values_list("point_parameter_id", "month", "valid")
+        .iterator(chunk_size=10000)
+    ):
+        nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        expected = 24 * ((min(nxt, today) - month).days)
+        if expected <= 0:
+            continue
+        rows.append(
+            {
+                "point_parameter_id": pp_id,
+                "month": month,
+                "expected_hours": expected,
+                "valid_hours": min(valid, expected),
+                "percent": min(Decimal(valid * 100) / expected, Decimal(100)).quantize(
+                    Decimal("0.01")
+                ),
+            }
+        )
+    labs = []
+    for pp in pps:
+        if pp.point.method != "periodic" or pp.point_id in poor:
+            continue
+        r = random.Random(pp.pk)
+        for months_ago in range(12):
+            value = Decimal(f"{12 + r.random() * 8:.2f}")
+            labs.append(
+                {
+                    "point_parameter_id": pp.pk,
+                    "lab_name": "ห้องปฏิบัติการเอกชนที่ขึ้นทะเบียน",
+                    "lab_registration_no": f"ว-{pp.pk % 500:03d}",
+                    "report_no": f"N-{pp.pk}-{months_ago}",
+                    "sampled_at": timezone.now() - dt.timedelta(days=30 * months_ago + 5),
+                    "value": value,
+                    "unit": pp.unit,
+                    "value_std": value,
+                    "drift_flagged": False,
+                    "recorded_by_id": actor.pk,
+                    "recorded_at": timezone.now(),
+                }
+            )
+    with transaction.atomic():
+        DataAvailability.objects.filter(point_parameter_id__in=continuous).delete()
+        insert_rows(DataAvailability, rows)
+        insert_rows(LabResult, labs)
 
 
 def _aggregate_in_sql(pp_ids: list[int], start: dt.datetime, end: dt.datetime) -> None:
@@ -454,6 +532,13 @@ def _aggregate_in_sql(pp_ids: list[int], start: dt.datetime, end: dt.datetime) -
         )
         cursor.execute(
             f"""
+            DELETE FROM monitoring_dataavailability
+            WHERE point_parameter_id IN ({ids}) AND month >= %s
+            """,
+            [start.date().replace(day=1)],
+        )
+        cursor.execute(
+            f"""
             INSERT INTO monitoring_dataavailability
                 (point_parameter_id, month, expected_hours, valid_hours, percent)
             SELECT point_parameter_id, {month}, COUNT(*) * 24, SUM(valid_hours),
@@ -462,5 +547,5 @@ def _aggregate_in_sql(pp_ids: list[int], start: dt.datetime, end: dt.datetime) -
             WHERE point_parameter_id IN ({ids}) AND day >= %s
             GROUP BY point_parameter_id, {month}
             """,
-            [start.date()],
+            [start.date().replace(day=1)],
         )
