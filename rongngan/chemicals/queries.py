@@ -286,10 +286,11 @@ def site_inventory(site: StorageSite) -> InventoryView:
 
 
 def site_hazard(site: StorageSite) -> SiteHazard:
-    """The cached status, computed on first use."""
-    found = SiteHazard.objects.filter(site=site).first()
-    if found is not None:
-        return found
+    """The cached status (already loaded by `sites_for_user`), computed on first use."""
+    try:
+        return site.hazard
+    except StorageSite.hazard.RelatedObjectDoesNotExist:
+        pass
     from rongngan.chemicals.services import hazard_recompute
 
     return hazard_recompute(site=site)

@@ -727,6 +727,7 @@ def hazard_recompute(*, site: StorageSite) -> SiteHazard:
     )
     values.pop("site_id")
     obj, _ = SiteHazard.objects.update_or_create(site=site, defaults=values)
+    site.hazard = obj  # a site loaded with its hazard (select_related) must not show the old one
     return obj
 
 
