@@ -155,6 +155,27 @@ def _demo(rng: random.Random, actor: Any, stdout: Any) -> None:
                 ts += dt.timedelta(minutes=1)
             services.readings_ingest(acting_user=actor, rows=rows)
             day = stop
+    # The other continuous points: a month of hourly averages, then the last two hours of
+    # minutes through the service (so they are live on the province's dashboard).
+    others = [p for p in continuous if p not in live]
+    _recent_hours(rng, others, now - dt.timedelta(days=30), now - dt.timedelta(hours=2))
+    rows = []
+    for point in others:
+        spec = STACK if point.kind == "stack" else OUTLET
+        for m in range(120, 0, -1):
+            ts = now - dt.timedelta(minutes=m)
+            for param, (mean, spread) in spec[1].items():
+                value = max(rng.gauss(mean, spread), 0)
+                rows.append(
+                    {
+                        "point": point.code,
+                        "parameter": param,
+                        "ts": _bkk(ts),
+                        "value": f"{value:.2f}",
+                    }
+                )
+    if rows:
+        services.readings_ingest(acting_user=actor, rows=rows)
     clocks.run_clocks(now)
     lab, _ = Organisation.objects.get_or_create(
         code=LAB[0], defaults={"kind": Organisation.Kind.LAB, "name_th": LAB[1]}
@@ -211,6 +232,48 @@ def _demo(rng: random.Random, actor: Any, stdout: Any) -> None:
     )
 
 
+def _recent_hours(
+    rng: random.Random, points: list[MonitoringPoint], start: dt.datetime, end: dt.datetime
+) -> None:
+    """Valid hourly averages (and the days and availability they make) for [start, end)."""
+    from rongngan.core.bulk import insert_rows
+    from rongngan.monitoring import pipeline
+    from rongngan.monitoring.models import HourlyAggregate
+
+    rows = []
+    hours: dict[int, set[dt.datetime]] = {}
+    first = start.replace(minute=0, second=0, microsecond=0)
+    for pp in PointParameter.objects.filter(point__in=points).select_related("point"):
+        spec = STACK if pp.point.kind == "stack" else OUTLET
+        mean, spread = spec[1].get(pp.parameter_id, (10, 1))
+        h = first
+        while h < end:
+            value = Decimal(f"{max(rng.gauss(mean, spread / 4), 0):.3f}")
+            rows.append(
+                {
+                    "point_parameter_id": pp.pk,
+                    "period_start": h,
+                    "value": value,
+                    "corrected_value": value,
+                    "minutes": 60,
+                    "valid_minutes": 60,
+                    "valid": True,
+                    "reason": "ok",
+                }
+            )
+            hours.setdefault(pp.pk, set()).add(h)
+            h += dt.timedelta(hours=1)
+    with transaction.atomic():
+        insert_rows(HourlyAggregate, rows)
+        days = {pp: sorted({pipeline.local_day(h) for h in hs}) for pp, hs in hours.items()}
+        pps = {
+            pp.pk: pp
+            for pp in PointParameter.objects.select_related("point").filter(pk__in=list(hours))
+        }
+        pipeline._days(days, pps)
+        pipeline._availability(days, end)
+
+
 def _history(rng: random.Random, points: list[MonitoringPoint], *, years: int) -> int:
     """Validated daily averages for the past `years` years (a quarter missing now and then)."""
     today = timezone.localdate()
@@ -219,7 +282,7 @@ def _history(rng: random.Random, points: list[MonitoringPoint], *, years: int) -
         spec = STACK if pp.point.kind == "stack" else OUTLET
         mean, spread = spec[1].get(pp.parameter_id, (10, 1))
         skip_quarter = rng.randrange(12 * years) if rng.random() < 0.3 else -1
-        for n in range(365 * years, 0, -1):
+        for n in range(365 * years, 31, -1):
             day = today - dt.timedelta(days=n)
             if (n // 91) == skip_quarter:
                 continue
@@ -238,7 +301,16 @@ def _history(rng: random.Random, points: list[MonitoringPoint], *, years: int) -
     from rongngan.core.bulk import insert_rows
 
     with transaction.atomic():
-        return insert_rows(DailyAggregate, rows)
+        count = insert_rows(DailyAggregate, rows)
+    _availability_from_days(
+        list(
+            PointParameter.objects.filter(point__in=points, point__method="continuous").values_list(
+                "pk", flat=True
+            )
+        ),
+        today,
+    )
+    return count
 
 
 # --------------------------------------------------------------------------------------------
@@ -416,21 +488,22 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
     )
 
 
-def _national_availability_and_labs(
-    pps: list[PointParameter], poor: set[int], actor: Any, today: dt.date
-) -> None:
-    """Availability by month from the daily averages (continuous points), and monthly
-    laboratory results for the periodic points (most of them)."""
+def _availability_from_days(pp_ids: list[int], today: dt.date) -> None:
+    """Availability by month from seeded daily averages, for months that have none yet."""
     from django.db.models import Sum
     from django.db.models.functions import TruncMonth
 
     from rongngan.core.bulk import insert_rows
-    from rongngan.monitoring.models import DataAvailability, LabResult
+    from rongngan.monitoring.models import DataAvailability
 
-    continuous = [pp.pk for pp in pps if pp.point.method == "continuous"]
+    have = set(
+        DataAvailability.objects.filter(point_parameter_id__in=pp_ids).values_list(
+            "point_parameter_id", "month"
+        )
+    )
     rows = []
     for pp_id, month, valid in (
-        DailyAggregate.objects.filter(point_parameter_id__in=continuous)
+        DailyAggregate.objects.filter(point_parameter_id__in=pp_ids)
         .annotate(month=TruncMonth("day"))
         .values("point_parameter_id", "month")
         .annotate(valid=Sum("valid_hours"))
@@ -439,7 +512,7 @@ def _national_availability_and_labs(
     ):
         nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         expected = 24 * ((min(nxt, today) - month).days)
-        if expected <= 0:
+        if expected <= 0 or (pp_id, month) in have:
             continue
         rows.append(
             {
@@ -452,6 +525,19 @@ def _national_availability_and_labs(
                 ),
             }
         )
+    with transaction.atomic():
+        insert_rows(DataAvailability, rows)
+
+
+def _national_availability_and_labs(
+    pps: list[PointParameter], poor: set[int], actor: Any, today: dt.date
+) -> None:
+    """Availability by month from the daily averages (continuous points), and monthly
+    laboratory results for the periodic points (most of them)."""
+    from rongngan.core.bulk import insert_rows
+    from rongngan.monitoring.models import LabResult
+
+    _availability_from_days([pp.pk for pp in pps if pp.point.method == "continuous"], today)
     labs = []
     for pp in pps:
         if pp.point.method != "periodic" or pp.point_id in poor:
@@ -475,8 +561,6 @@ def _national_availability_and_labs(
                 }
             )
     with transaction.atomic():
-        DataAvailability.objects.filter(point_parameter_id__in=continuous).delete()
-        insert_rows(DataAvailability, rows)
         insert_rows(LabResult, labs)
 
 
