@@ -744,7 +744,7 @@ def hazards_recompute_all(*, batch: int = 5000) -> int:
             )
         )
         current: dict[int, int] = {}
-        for site_id, decl_id, _year in (
+        for site_id, decl_id, _y in (
             Declaration.objects.filter(is_current=True)
             .order_by("site_id", "year")
             .values_list("site_id", "pk", "year")
