@@ -64,12 +64,21 @@
     box.appendChild(dl);
     return box;
   }
+  // A Polygon must hold a list of rings; a bare ring ([[lon, lat], ...]) is wrapped so that
+  // a layer written that way still draws.
+  function ringsFixed(f) {
+    var g = f.geometry;
+    if (g && g.type === "Polygon" && g.coordinates.length && typeof g.coordinates[0][0] === "number") {
+      g.coordinates = [g.coordinates];
+    }
+  }
   function drawAreas(level) {
     if (areaLayer) { map.removeLayer(areaLayer); areaLayer = null; }
     if (!level) return Promise.resolve();
     status.textContent = t.loading;
     var got = areaCache[level] ? Promise.resolve(areaCache[level]) : getJSON(c.areas_url + "?level=" + encodeURIComponent(level));
     return got.then(function (geo) {
+      geo.features.forEach(ringsFixed);
       areaCache[level] = geo;
       areaLayer = L.geoJSON(geo, {
         style: function (f) {
