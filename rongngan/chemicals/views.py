@@ -66,6 +66,11 @@ SETTINGS = {
     "rural": gettext_lazy("rural (open country)"),
     "urban": gettext_lazy("urban (many obstacles)"),
 }
+METHODS = {
+    "epa-oca-2009-reference-table": gettext_lazy(
+        "US EPA RMP Offsite Consequence Analysis Guidance (2009), reference tables"
+    ),
+}
 RECEPTOR_LIMIT = 5000
 
 
@@ -236,10 +241,17 @@ def _explained(site: Any, items_by_line: dict[int, InventoryItem]) -> dict[str, 
     ]
     zone = ex["zone"]
     if zone:
+        computed = (zone.get("details") or {}).get("zone") or {}
         zone = {
             **zone,
             "radius": _d(zone["radius_km"]),
             "setting_label": SETTINGS.get(zone["setting"], zone["setting"]),
+            "method_label": METHODS.get(zone["method"], zone["method"]),
+            "table_name": computed.get("table_name", ""),
+            "release_kg_min": _d(computed.get("release_rate_kg_min")),
+            "vessel_t": tonnes((zone.get("details") or {}).get("vessel_kg")),
+            "interpolation": computed.get("interpolation", ""),
+            "endpoint": _d(computed.get("endpoint_mg_l")),
         }
     return {
         **ex,
@@ -268,9 +280,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if current is not None and h.declaration_id == current.pk:
         by_line = {i.line: i for i in items}
     else:
-        by_line = {
-            i.line: i for i in InventoryItem.objects.filter(declaration_id=h.declaration_id)
-        }
+        by_line = {i.line: i for i in InventoryItem.objects.filter(declaration_id=h.declaration_id)}
     explained = _explained(site, by_line)
     receptors = None
     if queries.sees_receptors(user) and explained["zone"]:
@@ -386,9 +396,7 @@ def site_register(request: HttpRequest) -> HttpResponse:
         except RongnganValidationError as exc:
             show_problems(form, exc)
         else:
-            messages.success(
-                request, _("Site %(code)s registered.") % {"code": site.code}
-            )
+            messages.success(request, _("Site %(code)s registered.") % {"code": site.code})
             return redirect("chemicals:site_detail", pk=site.pk)
         status = 400
     else:

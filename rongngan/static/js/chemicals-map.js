@@ -18,6 +18,11 @@
   if (mapCfg.tileUrl) {
     L.tileLayer(mapCfg.tileUrl, { attribution: mapCfg.tileAttribution, maxZoom: 19 }).addTo(map);
   }
+  // Panes keep the drawing order whatever arrives first: outline, then areas, then sites.
+  map.createPane("chem-base").style.zIndex = 250;
+  map.createPane("chem-areas").style.zIndex = 300;
+  var baseRenderer = L.canvas({ pane: "chem-base" });
+  var areaRenderer = L.canvas({ pane: "chem-areas" });
   var BANDS = { 1: "#fff3b0", 2: "#f9c74f", 3: "#f3722c", 4: "#9d0208" };
   var TIERS = { upper: "#b3261e", lower: "#f2a900" };
 
@@ -44,7 +49,9 @@
     L.geoJSON(geo, {
       style: { color: "#1f4e79", weight: 1, fillColor: "#dfe8f1", fillOpacity: mapCfg.tileUrl ? 0.1 : 0.8 },
       interactive: false,
-    }).addTo(map).bringToBack();
+      pane: "chem-base",
+      renderer: baseRenderer,
+    }).addTo(map);
   }).catch(function () {});
 
   // --- Area layer (one level at a time)
@@ -81,12 +88,13 @@
       geo.features.forEach(ringsFixed);
       areaCache[level] = geo;
       areaLayer = L.geoJSON(geo, {
+        pane: "chem-areas",
+        renderer: areaRenderer,
         style: function (f) {
           return { color: "#555", weight: 0.5, fillColor: BANDS[f.properties.band] || "#ccc", fillOpacity: 0.6 };
         },
         onEachFeature: function (f, layer) { layer.bindPopup(areaPopup(f.properties)); },
       }).addTo(map);
-      areaLayer.bringToBack();
       el.setAttribute("data-areas", String(geo.features.length));
       el.setAttribute("data-level", level);
       status.textContent = geo.features.length ? "" : t.no_areas;
