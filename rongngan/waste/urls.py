@@ -8,6 +8,7 @@ urlpatterns = [
     path("processors/", views.processor_list, name="processor_list"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/codes/", views.dashboard_codes, name="dashboard_codes"),
+    path("dashboard/capacity/", views.dashboard_capacity, name="dashboard_capacity"),
     path("streams/", views.streams, name="streams"),
     path("held/", views.held, name="held"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),

@@ -463,7 +463,7 @@ def test_the_dashboard_shows_the_tonnes_received(
     ProcessorPermit.objects.filter(waste_code="160601", operation="R4").update(
         capacity_tonnes=D("1.1")
     )
-    near = body(client.get(reverse("waste:dashboard")))
+    near = body(client.get(reverse("waste:dashboard_capacity")))
     near = near[near.index('id="near-capacity"') :]
     assert "16 06 01" in near[: near.index("</table>")]
 
@@ -472,6 +472,7 @@ def test_the_dashboard_is_for_officers_only(client, operator_a, committee):
     client.force_login(operator_a)
     assert client.get(reverse("waste:dashboard")).status_code == 403
     assert client.get(reverse("waste:dashboard_codes")).status_code == 403
+    assert client.get(reverse("waste:dashboard_capacity")).status_code == 403
     client.force_login(committee)
     assert client.get(reverse("waste:dashboard")).status_code == 200
 
