@@ -1,5 +1,5 @@
-"""Loads the waste reference data (data/*.csv, sources named in each file): the List of Waste
-and the recovery and disposal operations. Idempotent: rows are inserted or updated."""
+"""Loads the waste reference data (data/*.csv, sources named in each file): the List of Waste,
+DIW's HA/HM marks where known, and the recovery and disposal operations. Idempotent: rows are inserted or updated."""
 
 import csv
 from pathlib import Path
@@ -51,4 +51,12 @@ def load_reference(code_model: Any, operation_model: Any) -> int:
         unique_fields=["code"],
         update_fields=["kind", "final", "description_en", "description_th", "sort"],
     )
-    return len(codes) + len(operations)
+    return len(codes) + len(operations) + load_diw_marks(code_model)
+
+
+def load_diw_marks(code_model: Any) -> int:
+    """DIW's HA/HM marks (diw_marks.csv), as DIW's own source beside the EU-derived hazard."""
+    marks = {r["code"]: r["mark"] for r in rows("diw_marks.csv")}
+    for code, mark in marks.items():
+        code_model.objects.filter(code=code).update(diw_mark="" if mark == "none" else mark)
+    return len(marks)
