@@ -14,6 +14,7 @@ Bangkok calendar day, the day of the legal reports.
 """
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -80,36 +81,59 @@ def regime_for(code: str) -> Any:
     return found.get(code or conf.get("MONITORING_DEFAULT_REGIME")) or next(iter(found.values()))
 
 
-def _screen(minutes: list[Any], pp: PointParameter) -> list[Any]:
+def _minutes_by_hour(
+    rows: list[tuple[dt.datetime, Decimal | None, str]],
+    hours: list[dt.datetime],
+    pp: PointParameter,
+) -> dict[dt.datetime, list[Any]]:
+    """The screened minutes of each of `hours` from time-ordered (ts, value, flags) rows that
+    also hold the flat-line context before them.
+
+    validity.screen runs over the whole window when it could add a flag; when it could not, it
+    would return the minutes unchanged, so only the minutes of the hours are made."""
     from rongngan.monitoring import validity
 
     param = pp.parameter
     lo = pp.range_min if pp.range_min is not None else param.range_min
     hi = pp.range_max if pp.range_max is not None else param.range_max
     flat = int(conf.get("MONITORING_FLATLINE_MINUTES") or 0)
-    if not _screen_would_flag(minutes, lo, hi, flat):
-        return minutes
-    return list(
-        validity.screen(
-            minutes,
-            range_min=lo,
-            range_max=hi,
-            flatline_minutes=conf.get("MONITORING_FLATLINE_MINUTES"),
+    Minute = validity.Minute
+    no_flags: frozenset[str] = frozenset()
+
+    def minute(ts: dt.datetime, value: Decimal | None, flags: str) -> Any:
+        return Minute(ts, value, frozenset(f for f in flags.split(",") if f) if flags else no_flags)
+
+    by_hour: dict[dt.datetime, list[Any]] = defaultdict(list)
+    if _screen_would_flag(rows, lo, hi, flat):
+        screened = validity.screen(
+            [minute(*r) for r in rows], range_min=lo, range_max=hi, flatline_minutes=flat or None
         )
-    )
+        for m in screened:
+            ts = m.ts
+            by_hour[ts - dt.timedelta(minutes=ts.minute, seconds=ts.second)].append(m)
+        return by_hour
+    times = [r[0] for r in rows]
+    for h in hours:
+        i, j = bisect_left(times, h), bisect_left(times, h + HOUR)
+        by_hour[h] = [minute(*r) for r in rows[i:j]]
+    return by_hour
 
 
 def _screen_would_flag(
-    minutes: list[Any], lo: Decimal | None, hi: Decimal | None, flat: int
+    minutes: list[tuple[dt.datetime, Decimal | None, str]],
+    lo: Decimal | None,
+    hi: Decimal | None,
+    flat: int,
 ) -> bool:
-    """Whether validity.screen could add a flag to these time-ordered minutes: a missing value,
+    """Whether validity.screen could add a flag to these time-ordered (ts, value, flags)
+    minutes: a missing value,
     one outside [lo, hi], or a run of `flat` equal values (ignoring gaps, so at least as often
     as screen itself). When it could not, screening is skipped: it would return them as they
     are, and it copies every minute to say so."""
     run = 0
     previous = None
     for m in minutes:
-        v = m.value
+        v = m[1]
         if v is None or (lo is not None and v < lo) or (hi is not None and v > hi):
             return True
         run = run + 1 if v == previous else 1
@@ -194,16 +218,8 @@ def recompute(
     flat = dt.timedelta(minutes=int(conf.get("MONITORING_FLATLINE_MINUTES")))
     first = min(h[0] for h in hours_by_pp.values())
     last = max(h[-1] for h in hours_by_pp.values()) + HOUR
-    minutes_by_pp: dict[int, list[Any]] = defaultdict(list)
-    no_flags: frozenset[str] = frozenset()
-    Minute = validity.Minute
     if minutes is None:
         minutes = storage._group(storage.fetch_minutes(sorted(hours_by_pp), first - flat, last))
-    for pp_id, rows in minutes.items():
-        minutes_by_pp[pp_id] = [
-            Minute(ts, value, frozenset(f for f in flags.split(",") if f) if flags else no_flags)
-            for ts, value, flags in rows
-        ]
 
     # O2 first: the other parameters of a stack are corrected with its hourly average.
     order = sorted(hours_by_pp, key=lambda i: (pps[i].parameter_id != O2, i))
@@ -219,11 +235,7 @@ def recompute(
     for pp_id in order:
         pp = pps[pp_id]
         regime = regime_for(pp.point.validity_regime)
-        screened = _screen(minutes_by_pp.get(pp_id, []), pp)
-        by_hour: dict[dt.datetime, list[Any]] = defaultdict(list)
-        for m in screened:
-            ts = m.ts
-            by_hour[ts - dt.timedelta(minutes=ts.minute, seconds=ts.second)].append(m)
+        by_hour = _minutes_by_hour(minutes.get(pp_id, []), hours_by_pp[pp_id], pp)
         wanted = set(hours_by_pp[pp_id])
         need_o2 = pp.point.ref_o2_percent is not None and pp.parameter_id != O2
         o2_pp = o2_pp_of_point.get(pp.point_id)
