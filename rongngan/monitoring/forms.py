@@ -37,10 +37,9 @@ def _number(label: Any, **kwargs: Any) -> forms.CharField:
     return _text(label, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **kwargs)
 
 
-def _select(label: Any, choices: Any, **kwargs: Any) -> forms.ChoiceField:
-    # A ChoiceField that accepts any value: the service names a wrong one at its field.
-    field = forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
-    return field
+def _select(label: Any, choices: Any) -> forms.CharField:
+    # A select that accepts any value: the service names a wrong one at its field.
+    return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
 
 def _when(label: Any) -> forms.CharField:

@@ -1,5 +1,6 @@
 """Loads the waste reference data (data/*.csv, sources named in each file): the List of Waste,
-DIW's HA/HM marks where known, and the recovery and disposal operations. Idempotent: rows are inserted or updated."""
+DIW's HA/HM marks where known, and the recovery and disposal operations. Idempotent: rows are
+inserted or updated."""
 
 import csv
 from pathlib import Path
