@@ -199,9 +199,16 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
     except IntegrityError:
         inserted = insert_readings(new)
         return inserted, _group(fetch_minutes(pp_ids, first - context, last))
-    merged = existing + [(r[0], r[1], r[4], r[5]) for r in new]
-    merged.sort(key=lambda m: (m[0], m[1]))
-    return len(new), _group(merged)
+    grouped = _group(existing)
+    unsorted = set()
+    for pp, ts, _value, _unit, std, flags, _batch in new:
+        rows_of = grouped.setdefault(pp, [])
+        if rows_of and rows_of[-1][0] >= ts:
+            unsorted.add(pp)
+        rows_of.append((ts, std, flags))
+    for pp in unsorted:
+        grouped[pp].sort(key=lambda m: m[0])
+    return len(new), grouped
 
 
 def _group(minutes: Iterable[tuple[int, dt.datetime, Decimal | None, str]]) -> Minutes:
