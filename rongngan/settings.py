@@ -216,6 +216,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "rongngan.plan.models.Plan.Status",
+        "MonitoringEventKindEnum": "rongngan.monitoring.models.Event.Kind",
+        "MonitoringEventStatusEnum": "rongngan.monitoring.models.Event.Status",
+        "StorageInspectionKindEnum": (
+            "rongngan.chemicals.supervision.models.StorageInspection.Kind"
+        ),
+        "RefrigerationPlantKindEnum": (
+            "rongngan.chemicals.supervision.models.RefrigerationPlant.Kind"
+        ),
+        "MassUnitEnum": [("kg", "kg"), ("t", "t")],
+    },
 }
 
 TASKS = {

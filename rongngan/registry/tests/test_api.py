@@ -290,3 +290,11 @@ def test_the_factory_history_shows_changes_to_its_machines(
     machine_rows = [r for r in rows if "หม้อไอน้ำ 2" in r["note"]]
     assert len(machine_rows) == 2
     assert ("จำนอง", "ไม่ใช่", "ใช่") in machine_rows[0]["changes"]
+
+
+def test_the_api_schema_builds_without_warnings(tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--fail-on-warn", "--file", str(out))
+    assert "/api/v1/chemicals/substances/" in out.read_text()
