@@ -119,3 +119,37 @@ def test_an_officer_reads_the_tier_explanation_on_a_site_page(
     expect(page.locator("#site-map")).to_have_attribute("data-ready", "1")
     expect(page.locator("#site-map path.leaflet-interactive").first).to_be_attached()
     expect(page.locator("#rmp-crossed")).to_contain_text(AMMONIA)
+
+
+def test_an_officer_lists_what_lies_inside_a_zone_on_the_map(
+    live_server: Any, page: Any, stocked: Any, officer: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from rongngan.chemicals import services
+
+    _a, b = stocked
+    services.receptor_layer_upload(
+        acting_user=officer,
+        name="โรงเรียน (synthetic)",
+        content="name,kind,latitude,longitude\nโรงเรียนใกล้คลัง,school,13.365,100.98\n"
+        "ชุมชนไกล,community,13.9,100.98\n",
+        filename="r.csv",
+    )
+    live = live_server.url
+    _offline(page, live)
+    page.goto(f"{live}/accounts/login/")
+    page.fill("#id_username", officer.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live}/chemicals/map/")
+    expect(page.locator("#risk-map")).to_have_attribute("data-sites", "2")
+    page.locator(f"#zone-list button[data-site='{b.pk}']").click()
+    panel = page.locator("#zone-panel-body")
+    expect(panel).to_have_attribute("data-site", str(b.pk))
+    expect(panel).to_contain_text("โรงเรียนใกล้คลัง")
+    expect(panel).not_to_contain_text("ชุมชนไกล")
+    page.check("input[name=layer][value='receptors']")
+    expect(page.locator("#risk-map")).to_have_attribute("data-receptors", "2")

@@ -157,7 +157,32 @@
         list.appendChild(node("li", r.name + " · " + (c.kinds[r.kind] || r.kind) + (r.population ? " · " + fmt(r.population) : "") + " · " + r.distance_km + " " + t.km));
       });
       if (!list.children.length) panel.appendChild(node("p", t.nothing_inside, "muted"));
+      panel.setAttribute("data-site", String(p.id));
     }).catch(function () { panel.appendChild(node("p", t.failed, "muted")); });
+  }
+  // The zones as buttons too: shapes on a canvas cannot be reached by keyboard.
+  function zoneList() {
+    var holder = document.getElementById("zone-list");
+    if (!holder) return;
+    var zoned = sites.filter(function (f) { return f.properties.zone && f.properties.zone.radius_km; });
+    zoned.sort(function (a, b) { return parseFloat(b.properties.zone.radius_km) - parseFloat(a.properties.zone.radius_km); });
+    holder.textContent = "";
+    zoned.slice(0, 200).forEach(function (f) {
+      var p = f.properties;
+      var ll = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+      var km = parseFloat(p.zone.radius_km);
+      var li = node("li");
+      var b = node("button", (th ? p.name_th || p.name_en : p.name_en || p.name_th) + " · " + p.zone.radius_km + " " + t.km, "link-button");
+      b.type = "button";
+      b.setAttribute("data-site", String(p.id));
+      b.addEventListener("click", function () {
+        map.fitBounds(L.latLng(ll).toBounds(km * 2000));
+        listInside(f, ll, km);
+      });
+      li.appendChild(b);
+      holder.appendChild(li);
+    });
+    holder.hidden = !zoned.length;
   }
   getJSON(c.sites_url).then(function (geo) {
     substances = geo.substances || {};
@@ -175,6 +200,7 @@
           .addTo(zoneLayer);
       }
     });
+    zoneList();
     el.setAttribute("data-sites", String(sites.length));
     if (document.querySelector('input[name="layer"][value="zones"]:checked')) zoneLayer.addTo(map);
   }).catch(function () { status.textContent = t.failed; });
