@@ -98,7 +98,15 @@ def _local_date(raw: str | None) -> dt.date | None:
 
 
 def _dec(value: Any) -> str | None:
-    return None if value is None else str(value)
+    """A decimal for a chart: no trailing zeros, never in exponent form."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
+def _flagged(ok: bool, note: str) -> bool:
+    # An hour or a day carries its reason ("ok" when valid); a minute its status flags.
+    return not ok or bool(note and note != "ok")
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,7 +294,7 @@ def point_series(request: HttpRequest, pk: int) -> HttpResponse:
     point = queries.point_for_user(request.user, pk)
     parameters = queries.point_parameters(point)
     context = _series_context(request, point, parameters)
-    context["point"] = point
+    context.update({"point": point, "parameters": parameters})
     return render(request, "monitoring/_series.html", context)
 
 
@@ -313,7 +321,7 @@ def _series_context(
     if code:
         series = queries.point_series(request.user, point, code, start, end, resolution)
         chart = _chart_data(series)
-    invalid = [v for v in (series.values if series else []) if not v[2] or v[3]]
+    invalid = [v for v in (series.values if series else []) if _flagged(v[2], v[3])]
     base = reverse("monitoring:point_series", args=[point.pk])
     return {
         "parameter": code,
@@ -352,8 +360,8 @@ def _chart_data(series: queries.Series) -> dict[str, Any]:
             labels.append(t.strftime("%d/%m/") + str(t.year + 543))
             days.append(t.isoformat())
         values.append(_dec(v))
-        valid.append(bool(ok) and not note)
-        notes.append(note or "")
+        valid.append(not _flagged(ok, note))
+        notes.append("" if note == "ok" else note or "")
     limits = []
     for limit in series.limits:
         label = " ".join(
@@ -626,6 +634,25 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _when_of(text: Any) -> Any:
+    """An evidence period (ISO date or date-time) as a date or datetime to show in Bangkok."""
+    try:
+        return (
+            dt.datetime.fromisoformat(str(text))
+            if "T" in str(text)
+            else dt.date.fromisoformat(str(text))
+        )
+    except ValueError:
+        return text
+
+
+def _plain(value: Any) -> str | None:
+    try:
+        return _dec(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return None if value is None else str(value)
+
+
 def _event_page(
     request: HttpRequest,
     event: Event,
@@ -643,11 +670,11 @@ def _event_page(
     )
     periods = [
         {
-            "period": p.get("period", ""),
-            "value": p.get("value"),
-            "corrected_value": p.get("corrected_value"),
-            "compared": p.get("compared"),
-            "limit": p.get("limit"),
+            "period": _when_of(p.get("period", "")),
+            "value": _plain(p.get("value")),
+            "corrected_value": _plain(p.get("corrected_value")),
+            "compared": _plain(p.get("compared")),
+            "limit": _plain(p.get("limit")),
             "valid": p.get("valid_minutes", p.get("valid_hours")),
             "readings": p.get("readings") or [],
             "hours": p.get("hours") or [],
