@@ -105,9 +105,10 @@ def test_officers_also_see_where_a_substance_is_stored_by_province(
 ) -> None:
     body = en(officer).get(f"/chemicals/substances/{AMMONIA}/").content.decode()
     assert 'id="stored-where"' in body and "60" in body
-    assert 'id="stored-where"' not in en(operator_a).get(
-        f"/chemicals/substances/{AMMONIA}/"
-    ).content.decode()
+    assert (
+        'id="stored-where"'
+        not in en(operator_a).get(f"/chemicals/substances/{AMMONIA}/").content.decode()
+    )
 
 
 def test_an_unknown_substance_page_is_404() -> None:
@@ -193,6 +194,30 @@ def test_an_officer_sees_the_tier_explained_with_sums_contributions_and_zone(
     assert 'id="zone-radius"' in body and 'id="zone-method"' in body
     assert f'href="/chemicals/supervision/sites/{b.pk}/"' in body
     assert 'id="inventory"' in body and 'data-line="1"' in body
+
+
+def test_the_site_page_takes_the_same_queries_however_many_items_it_holds(
+    stocked: Any, officer: Any, operator_b: Any
+) -> None:
+    _a, b = stocked
+    client = en(officer)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/chemicals/sites/{b.pk}/").status_code == 200
+        return len(ctx)
+
+    before = count()
+    declare(
+        operator_b,
+        b,
+        item(AMMONIA, "60", largest_container="10"),
+        item(CHLORINE, "1"),
+        item(CAUSTIC, "5"),
+        item("67-56-1", "100"),
+        item("108-88-3", "30"),
+    )
+    assert count() == before
 
 
 def test_a_sum_of_each_group_is_shown_for_both_tiers(stocked: Any, officer: Any) -> None:
@@ -330,8 +355,13 @@ def test_an_operator_declares_and_sees_the_new_version_and_tier(
     data = rows(
         {"substance": AMMONIA, "max_quantity": "250", "unit": "t", "largest_container": "20"},
         {"substance": "methanol", "max_quantity": "1000", "unit": "L", "density_kg_m3": "792"},
-        {"mixture_name": "สีผสมตัวทำละลาย", "mixture_categories": "P5c", "max_quantity": "3",
-         "unit": "t", "physical_state": "liquid"},
+        {
+            "mixture_name": "สีผสมตัวทำละลาย",
+            "mixture_categories": "P5c",
+            "max_quantity": "3",
+            "unit": "t",
+            "physical_state": "liquid",
+        },
         {"substance": "", "max_quantity": ""},  # blank rows are ignored
     )
     r = en(operator_b).post(f"/chemicals/sites/{b.pk}/declare/", data, follow=True)
@@ -385,9 +415,7 @@ def test_a_name_of_several_substances_offers_them_as_choices_and_picks_none(
     assert Declaration.objects.get(site=b, is_current=True).items.get().substance.cas == "74-98-6"
 
 
-def test_add_a_row_works_without_script_and_writes_nothing(
-    stocked: Any, operator_b: Any
-) -> None:
+def test_add_a_row_works_without_script_and_writes_nothing(stocked: Any, operator_b: Any) -> None:
     _a, b = stocked
     data = rows({"substance": AMMONIA, "max_quantity": "1", "unit": "t"})
     data["add_row"] = "1"
@@ -403,15 +431,18 @@ def test_a_gas_volume_needs_temperature_and_pressure(stocked: Any, operator_b: A
     assert r.status_code == 400
     assert "temperature" in r.context["row_forms"][0].errors["temperature_c"][0]
     ok = rows(
-        {"substance": AMMONIA, "max_quantity": "100", "unit": "m3_gas", "temperature_c": "0",
-         "pressure_kpa": "101.325"}
+        {
+            "substance": AMMONIA,
+            "max_quantity": "100",
+            "unit": "m3_gas",
+            "temperature_c": "0",
+            "pressure_kpa": "101.325",
+        }
     )
     assert en(operator_b).post(f"/chemicals/sites/{b.pk}/declare/", ok).status_code == 302
 
 
-def test_a_local_government_reads_a_site_but_cannot_declare(
-    stocked: Any, local_gov: Any
-) -> None:
+def test_a_local_government_reads_a_site_but_cannot_declare(stocked: Any, local_gov: Any) -> None:
     a, _b = stocked
     assert en(local_gov).get(f"/chemicals/sites/{a.pk}/").status_code == 200
     assert en(local_gov).get(f"/chemicals/sites/{a.pk}/declare/").status_code == 403
@@ -471,7 +502,7 @@ def test_a_local_government_uploads_a_receptor_layer(local_gov: Any) -> None:
 
 def test_a_bad_receptor_file_lists_problems_by_row_and_writes_nothing(officer: Any) -> None:
     upload = SimpleUploadedFile(
-        "r.csv", "name,kind,latitude,longitude\nA,castle,13.7,100.5\n,school,1.3,103.8\n".encode()
+        "r.csv", b"name,kind,latitude,longitude\nA,castle,13.7,100.5\n,school,1.3,103.8\n"
     )
     r = en(officer).post("/chemicals/receptors/upload/", {"name": "bad", "file": upload})
     assert r.status_code == 400
