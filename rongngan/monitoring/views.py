@@ -64,7 +64,7 @@ from rongngan.registry.models import Factory
 
 PAGE_SIZE = 50
 DASHBOARD_ROLES = {"admin", "officer", "provincial_officer", "committee"}
-OK_SHOWN = 500  # points in order on a province dashboard listed by name; the rest counted
+OK_SHOWN = 100  # silent or normal points listed on a province dashboard; the rest counted
 # A chart's window and the resolution that keeps it under a few thousand points.
 SPANS = {
     "year": (dt.timedelta(days=365), "day"),
@@ -165,7 +165,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "province_name": province_name,
         "provinces": provinces,
         "exceeding": by_state["exceedance"],
-        "silent": by_state["silent"],
+        "silent": by_state["silent"][:OK_SHOWN],
+        "silent_more": max(0, len(by_state["silent"]) - OK_SHOWN),
         "ok": by_state["ok"][:OK_SHOWN],
         "ok_more": max(0, len(by_state["ok"]) - OK_SHOWN),
         "counts": {k: len(v) for k, v in by_state.items()},
