@@ -6,11 +6,12 @@ problem ("items[2].max_quantity.unit") belongs among its fields.
 """
 
 import re
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +119,14 @@ class SiteForm(forms.Form):
             if province
             else _all_districts(str(_("Choose a district")))
         )
+        # With script, choosing a province narrows the districts (the register's options).
+        self.fields["province"].widget.attrs.update(
+            {
+                "hx-get": reverse("registry:district_options"),
+                "hx-target": "#id_district",
+                "hx-trigger": "change",
+            }
+        )
         if operator_role:
             del self.fields["operator"]
 
@@ -138,7 +147,9 @@ def _all_districts(blank: str) -> Choices:
 
 
 class DeclarationForm(forms.Form):
-    year = _text(_("Year (B.E.)"), widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6}))
+    year = _text(
+        _("Year (B.E.)"), widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6})
+    )
     note = _text(_("Note"), widget=forms.TextInput(attrs={"size": 40}))
 
 
@@ -174,6 +185,15 @@ class ItemRowForm(forms.Form):
         self.fields["unit"].choices = unit_choices()
         self.fields["storage_type"].choices = [("", "—"), *StorageType.choices]
         self.fields["choice"].choices = []
+        # With script, a typed CAS number or name is looked up as soon as it is left.
+        self.fields["substance"].widget.attrs.update(
+            {
+                "hx-get": reverse("chemicals:substance_lookup"),
+                "hx-trigger": "change",
+                "hx-target": f"#lookup-{self.prefix}",
+                "hx-vals": f'{{"row": "{self.prefix}"}}',
+            }
+        )
 
     def offer(self, candidates: list[tuple[str, str]]) -> None:
         """Show the substances a name matched as choices (the page never picks one)."""
@@ -284,7 +304,10 @@ def candidates_for(name: str) -> list[tuple[str, str]]:
     """The directory entries an exact name (or synonym, or UN number) matches, as choices."""
     from rongngan.chemicals import catalogue
 
-    return [(r.cas, f"{r.cas} · {r.name_en}" + (f" · {r.name_th}" if r.name_th else "")) for r in catalogue.find(name)]
+    return [
+        (r.cas, f"{r.cas} · {r.name_en}" + (f" · {r.name_th}" if r.name_th else ""))
+        for r in catalogue.find(name)
+    ]
 
 
 def row_initial(item: Any) -> dict[str, Any]:

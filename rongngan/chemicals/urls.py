@@ -16,6 +16,7 @@ urlpatterns = [
         views.declaration_detail,
         name="declaration_detail",
     ),
+    path("lookup/", views.substance_lookup, name="substance_lookup"),
     path("map/", views.risk_map, name="risk_map"),
     path("map/receptors.geojson", views.receptors_geojson, name="receptors_geojson"),
     path("receptors/upload/", views.receptor_upload, name="receptor_upload"),

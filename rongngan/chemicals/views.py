@@ -7,6 +7,7 @@ problem at its field. The risk map draws what the API returns, so the public/off
 map is the API's (`queries.risk_sites_geojson`), not the page's.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -509,6 +510,35 @@ def inventory_declare(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_GET
+def substance_lookup(request: HttpRequest) -> HttpResponse:
+    """What a declaration row's substance box names (HTMX): the one substance, the several a
+    name matches as choices for that row, or why nothing matches. Never picks among several."""
+    row = request.GET.get("row", "")
+    if not re.fullmatch(r"items-\d{1,2}", row):
+        return HttpResponse(status=400)
+    text = (request.GET.get(f"{row}-substance") or "").strip()
+    context: dict[str, Any] = {"row": row, "text": text, "found": None, "candidates": []}
+    if text and CAS_INPUT.match(text) and sum(ch.isdigit() for ch in text) >= 5:
+        try:
+            cas = normalise_cas(text)
+        except CasError as exc:
+            context["problem"] = str(MSG.get(exc.code, MSG["cas_format"])) % {"value": text}
+        else:
+            context["found"] = catalogue.find(cas)[:1]
+            if not context["found"]:
+                context["problem"] = str(MSG["cas_unknown"]) % {"value": cas, "suggest": ""}
+    elif text:
+        matches = catalogue.find(text)
+        if len(matches) == 1:
+            context["found"] = matches
+        elif matches:
+            context["candidates"] = candidates_for(text)
+        else:
+            context["problem"] = str(MSG["name_unknown"]) % {"value": text}
+    return render(request, "chemicals/_lookup.html", context)
 
 
 def catalogue_units() -> list[dict[str, str]]:

@@ -153,3 +153,30 @@ def test_an_officer_lists_what_lies_inside_a_zone_on_the_map(
     expect(panel).not_to_contain_text("ชุมชนไกล")
     page.check("input[name=layer][value='receptors']")
     expect(page.locator("#risk-map")).to_have_attribute("data-receptors", "2")
+
+
+def test_an_operator_declares_choosing_among_the_substances_a_name_matches(
+    live_server: Any, page: Any, stocked: Any, operator_b: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    _a, b = stocked
+    live = live_server.url
+    _offline(page, live)
+    page.goto(f"{live}/accounts/login/")
+    page.fill("#id_username", operator_b.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live}/chemicals/sites/{b.pk}/declare/")
+    page.fill("#id_items-1-substance", "LPG component")
+    page.locator("#id_items-1-max_quantity").click()  # leaving the box looks the name up
+    choices = page.locator("#lookup-items-1 input[type=radio]")
+    expect(choices).to_have_count(3)
+    page.check("#lookup-items-1 input[value='74-98-6']")
+    page.fill("#id_items-1-max_quantity", "40")
+    page.select_option("#id_items-1-unit", "t")
+    page.locator("#declaration-form button[type=submit]:not([name])").click()
+    expect(page.locator("#versions")).to_contain_text("v2")
+    expect(page.locator("#inventory")).to_contain_text("74-98-6")

@@ -415,6 +415,25 @@ def test_a_name_of_several_substances_offers_them_as_choices_and_picks_none(
     assert Declaration.objects.get(site=b, is_current=True).items.get().substance.cas == "74-98-6"
 
 
+def test_the_row_lookup_names_one_substance_or_offers_the_several_a_name_matches() -> None:
+    def look(text: str) -> str:
+        r = en(None).get("/chemicals/lookup/", {"row": "items-2", "items-2-substance": text})
+        assert r.status_code == 200
+        return r.content.decode()
+
+    assert "Ammonia, anhydrous (7664-41-7)" in look("7664417")
+    assert "Ammonia, anhydrous (7664-41-7)" in look("R-717")
+    several = look("LPG component")
+    assert several.count('name="items-2-choice"') == 3
+    assert "fails its check digit" in look("7664-41-8")
+    assert "give its CAS number" in look("unobtainium")
+
+
+def test_the_row_lookup_refuses_a_row_name_it_did_not_make() -> None:
+    r = en(None).get("/chemicals/lookup/", {"row": 'x"><script>', "q": "ammonia"})
+    assert r.status_code == 400
+
+
 def test_add_a_row_works_without_script_and_writes_nothing(stocked: Any, operator_b: Any) -> None:
     _a, b = stocked
     data = rows({"substance": AMMONIA, "max_quantity": "1", "unit": "t"})
