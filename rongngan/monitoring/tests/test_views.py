@@ -541,3 +541,49 @@ def test_the_public_csv_has_daily_averages_only(
     assert len(lines) == 2
     bad = Client().get(reverse("monitoring:factory_csv", args=[factory_a.pk]) + "?start=soon")
     assert bad.status_code == 400
+
+
+# --------------------------------------------------------------------------------------------
+# Every signed-in page refuses an outsider
+
+
+POINT_PAGES = [
+    "point_detail",
+    "point_series",
+    "parameter_set",
+    "lab_result_create",
+    "notice_create",
+]
+EVENT_PAGES = ["event_detail", "event_explain", "event_decide"]
+LIST_PAGES = ["dashboard", "point_list", "point_create", "upload", "event_list", "notifications"]
+
+
+def test_every_signed_in_page_sends_the_public_to_sign_in(
+    operator_a: Any, stack_a: MonitoringPoint
+) -> None:
+    exceed_now(operator_a)
+    event = Event.objects.get(kind="exceedance")
+    urls = [reverse(f"monitoring:{n}") for n in LIST_PAGES]
+    urls += [reverse(f"monitoring:{n}", args=[stack_a.pk]) for n in POINT_PAGES]
+    urls += [reverse(f"monitoring:{n}", args=[event.pk]) for n in EVENT_PAGES]
+    for url in urls:
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_another_company_and_an_unassigned_inspector_find_nothing(
+    operator_a: Any, operator_b: Any, inspector: Any, stack_a: MonitoringPoint
+) -> None:
+    exceed_now(operator_a)
+    event = Event.objects.get(kind="exceedance")
+    for user in (operator_b, inspector):
+        client = client_for(user)
+        for name in POINT_PAGES:
+            url = reverse(f"monitoring:{name}", args=[stack_a.pk])
+            assert client.get(url).status_code == 404, (user, url)
+        assert client.get(reverse("monitoring:event_detail", args=[event.pk])).status_code == 404
+        for name in ("event_explain", "event_decide"):
+            url = reverse(f"monitoring:{name}", args=[event.pk])
+            assert client.post(url, {"explanation": "x", "decision": "accepted"}).status_code == 404
+    event.refresh_from_db()
+    assert event.status == "open"
