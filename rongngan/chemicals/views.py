@@ -191,7 +191,23 @@ def site_list(request: HttpRequest) -> HttpResponse:
 def _explained(site: Any, items_by_line: dict[int, InventoryItem]) -> dict[str, Any]:
     """The hazard explanation shaped for the page: per level, the three sums with each
     substance's contribution, direct qualifiers, 2 % exclusions and the step sentences."""
-    ex = queries.hazard_explanation(site)
+    h = queries.site_hazard(site)
+    if isinstance(h.explanation, dict):
+        ex = queries.hazard_explanation(site)
+    else:
+        # Nothing declared yet: the cached status has no explanation to rebuild (and
+        # `hazard_explanation` expects one), so the page shows the empty status itself.
+        ex = {
+            "tier": h.tier,
+            "sums": h.sums or {},
+            "contributions": [],
+            "explanation": {},
+            "explanation_th": [],
+            "explanation_en": [],
+            "rmp_crossed": h.rmp_crossed or [],
+            "zone": queries.zone_of(h),
+            "declaration": None,
+        }
     explanation = ex["explanation"] if isinstance(ex["explanation"], dict) else {}
     labels = explanation.get("labels") or {}
 

@@ -227,6 +227,12 @@ def test_a_sum_of_each_group_is_shown_for_both_tiers(stocked: Any, officer: Any)
         assert body.count(f'class="sum-row" data-group="{group}"') == 2
 
 
+def test_a_site_without_a_declaration_says_so(site_a: StorageSite, operator_a: Any) -> None:
+    body = en(operator_a).get(f"/chemicals/sites/{site_a.pk}/").content.decode()
+    assert "No inventory has been declared for this site." in body
+    assert "tier-none" in body and 'id="no-zone"' in body
+
+
 def test_the_operator_sees_its_site_and_may_declare(stocked: Any, operator_a: Any) -> None:
     a, _b = stocked
     body = en(operator_a).get(f"/chemicals/sites/{a.pk}/").content.decode()
