@@ -7,6 +7,7 @@ field of the same name (core.errors.show_problems).
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -172,11 +173,15 @@ class PointParameterForm(forms.Form):
         return out
 
 
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
 def rule_label(rule: LimitRule) -> str:
     if rule.comparator == "range":
-        level = f"{rule.low_value:g}–{rule.high_value:g}"
+        level = f"{_plain(rule.low_value)}–{_plain(rule.high_value)}"
     else:
-        level = f"{rule.get_comparator_display()} {rule.value:g}" if rule.value is not None else ""
+        level = f"{rule.get_comparator_display()} {_plain(rule.value)}"
     where = ", ".join(f"{k}={v}" for k, v in sorted((rule.applies_to or {}).items()))
     return (
         f"{rule.parameter_id} · {level} {rule.unit} · {rule.get_averaging_display()} · "
@@ -253,7 +258,10 @@ class UploadForm(forms.Form):
     )
     text = _text(_("or paste the rows"), widget=forms.Textarea(attrs={"rows": 6}))
     mode = forms.CharField(
-        label=_("bad rows"), required=False, widget=forms.RadioSelect(choices=UPLOAD_MODES)
+        label=_("bad rows"),
+        required=False,
+        widget=forms.RadioSelect(choices=UPLOAD_MODES),
+        initial="reject",
     )
 
     wide_fields = ("text", "mode")
