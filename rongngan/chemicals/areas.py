@@ -83,7 +83,7 @@ def _round(coords: Any) -> Any:
 def _cell_polygon(cell: str) -> dict[str, Any]:
     ring = [[lng, lat] for lat, lng in h3.cell_to_boundary(cell)]
     ring.append(ring[0])
-    return {"type": "Polygon", "coordinates": _round(ring)}
+    return {"type": "Polygon", "coordinates": [_round(ring)]}
 
 
 def _outline(cells: set[str]) -> dict[str, Any]:

@@ -314,7 +314,9 @@ def hazard_explanation(site: StorageSite) -> dict[str, Any]:
 
     `explanation_th` / `explanation_en` are the rules' steps as sentences."""
     h = site_hazard(site)
-    explained = {**h.explanation, "steps": hazard_steps(h)}
+    # A site with nothing declared has no explanation yet (stored as an empty list).
+    base = h.explanation if isinstance(h.explanation, dict) else {}
+    explained = {**base, "steps": hazard_steps(h)}
     decl = (
         Declaration.objects.filter(pk=h.declaration_id).values("pk", "year", "version").first()
         if h.declaration_id
@@ -327,7 +329,7 @@ def hazard_explanation(site: StorageSite) -> dict[str, Any]:
         "hazard_ratio": h.hazard_ratio,
         "sums": h.sums,
         "contributions": h.contributions,
-        "explanation": h.explanation,
+        "explanation": base,
         "explanation_th": explanation_lines(explained, "th"),
         "explanation_en": explanation_lines(explained, "en"),
         "rmp_crossed": h.rmp_crossed,

@@ -204,6 +204,22 @@ def test_an_officer_registers_a_site_and_a_bad_one_gets_every_problem(
     assert bad.json()["errors"][0]["message_th"]
 
 
+def test_a_site_with_nothing_declared_explains_an_empty_status(officer: Any, org_b: Any) -> None:
+    body = {
+        "kind": "hazmat_storage",
+        "name_th": "คลังว่าง",
+        "province": "20",
+        "district": "2001",
+        "latitude": "13.2",
+        "longitude": "100.95",
+        "operator": org_b.code,
+    }
+    site = api_as(officer).post(f"{URL}/sites/", body, format="json").json()
+    r = api_as(officer).get(f"{URL}/sites/{site['id']}/hazard/")
+    assert r.status_code == 200, r.content
+    assert r.json()["tier"] == "none" and r.json()["zone"] is None
+
+
 @pytest.mark.parametrize("who", ["local_gov", "inspector", "committee"])
 def test_roles_without_write_reach_cannot_register_sites(
     request: pytest.FixtureRequest, factory_a: Any, who: str

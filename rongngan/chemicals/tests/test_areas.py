@@ -112,6 +112,17 @@ def test_each_level_is_served_as_a_feature_collection(three_sites: list[StorageS
         feature = data["features"][0]
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
         assert {"key", "score", "percentile", "band"} <= set(feature["properties"])
+        for f in data["features"]:
+            # GeoJSON: a Polygon is a list of rings, each a closed list of [lon, lat] positions.
+            polygons = (
+                [f["geometry"]["coordinates"]]
+                if f["geometry"]["type"] == "Polygon"
+                else f["geometry"]["coordinates"]
+            )
+            for rings in polygons:
+                for ring in rings:
+                    assert len(ring) >= 4 and ring[0] == ring[-1]
+                    assert all(len(pos) == 2 and 97 <= pos[0] <= 106 for pos in ring)
 
 
 def test_recompute_replaces_the_previous_layers(three_sites: list[StorageSite]) -> None:
