@@ -85,14 +85,16 @@ def screen(
     minutes: a stuck analyser; a true constant, e.g. zero while stopped, should come flagged
     "shutdown")."""
     ordered = sorted(minutes, key=lambda m: m.ts)
-    flags = [set(m.flags) for m in ordered]
+    # Only the minutes that gain a flag are copied: a clean batch (the usual case at ingestion)
+    # comes back as it went in.
+    added: dict[int, set[str]] = {}
     for i, m in enumerate(ordered):
         if m.value is None:
-            flags[i].add("missing")
+            added.setdefault(i, set()).add("missing")
         elif (range_min is not None and m.value < range_min) or (
             range_max is not None and m.value > range_max
         ):
-            flags[i].add("out_of_range")
+            added.setdefault(i, set()).add("out_of_range")
     if flatline_minutes and flatline_minutes > 1:
         start = 0
         for i in range(1, len(ordered) + 1):
@@ -106,9 +108,14 @@ def screen(
                 continue
             if ordered[start].value is not None and i - start >= flatline_minutes:
                 for j in range(start, i):
-                    flags[j].add("flatline")
+                    added.setdefault(j, set()).add("flatline")
             start = i
-    return [replace(m, flags=frozenset(f)) for m, f in zip(ordered, flags, strict=True)]
+    if not added:
+        return ordered
+    return [
+        replace(m, flags=frozenset(m.flags) | added[i]) if i in added else m
+        for i, m in enumerate(ordered)
+    ]
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal:

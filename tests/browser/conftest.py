@@ -77,7 +77,8 @@ def audit_rows_cleared(request: pytest.FixtureRequest) -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """After a browser test's flush, put back the reference data its migrations loaded.
 
-    The flush empties every table, provinces, factory types and waste codes included; the tests
+    The flush empties every table, provinces, factory types, waste codes, the substance
+    directory and the monitoring standards included; the tests
     after this one (in this process) expect them as the migrations left them.
     """
     result = yield
@@ -85,10 +86,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if "browser" in item.keywords and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
+        from rongngan.chemicals.models import CatalogueLoad, Substance
+        from rongngan.chemicals.reference import load_catalogue as load_substances
         from rongngan.core.models import District, Province, Subdistrict
         from rongngan.core.reference import load_geography
         from rongngan.registry.models import FactoryType
         from rongngan.registry.reference import load_factory_types
+        from rongngan.monitoring.models import LimitRule, Parameter, Standard
+        from rongngan.monitoring.reference import load_catalogue as load_standards
         from rongngan.waste.models import Operation, WasteCode
         from rongngan.waste.reference import load_reference
 
@@ -99,4 +104,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
                 load_factory_types(FactoryType)
             if not WasteCode.objects.exists():
                 load_reference(WasteCode, Operation)
+            if not Substance.objects.exists():
+                load_substances(Substance, CatalogueLoad, force=True)
+            if not Parameter.objects.exists():
+                load_standards(Parameter, Standard, LimitRule)
     return result
