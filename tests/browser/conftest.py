@@ -90,10 +90,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         from rongngan.chemicals.reference import load_catalogue as load_substances
         from rongngan.core.models import District, Province, Subdistrict
         from rongngan.core.reference import load_geography
-        from rongngan.registry.models import FactoryType
-        from rongngan.registry.reference import load_factory_types
         from rongngan.monitoring.models import LimitRule, Parameter, Standard
         from rongngan.monitoring.reference import load_catalogue as load_standards
+        from rongngan.registry.models import FactoryType
+        from rongngan.registry.reference import load_factory_types
         from rongngan.waste.models import Operation, WasteCode
         from rongngan.waste.reference import load_reference
 
