@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "rongngan.monitoring",
 ]
 
+# The waste dashboard's covering index (INCLUDE columns) is a PostgreSQL feature; on SQLite the
+# same index is built without them, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
