@@ -11,7 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from rongngan.core.errors import Problem, problems_from_django
+from rongngan.core.errors import Problem, problems_from_django, render_all
 
 NOT_FOUND = _("Not found.")
 FORBIDDEN = _("You do not have permission to do this.")
@@ -39,7 +39,7 @@ def _drf_problems(detail: Any, field: str | None = None) -> list[Problem]:
 
 
 def problem_response(problems: list[Problem], http_status: int) -> Response:
-    return Response({"errors": [p.as_dict() for p in problems]}, status=http_status)
+    return Response({"errors": render_all(problems)}, status=http_status)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -66,5 +66,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         problems = _drf_problems(exc.detail)
     else:
         problems = [Problem(None, "error", str(exc))]
-    response.data = {"errors": [p.as_dict() for p in problems]}
+    response.data = {"errors": render_all(problems)}
     return response

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
-from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.errors import Problem, RongnganValidationError, render_all
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.monitoring import conf, events, pipeline, storage
 from rongngan.monitoring.models import (
@@ -750,7 +750,7 @@ def readings_ingest(
     if bad and mode == "reject":
         raise RongnganValidationError([p for _, _, ps in bad for p in ps])
 
-    report = [p.as_dict() for _, _, ps in bad for p in ps]
+    report = render_all([p for _, _, ps in bad for p in ps])
     with transaction.atomic():
         batch = IngestBatch.objects.create(
             user=acting_user,
@@ -770,13 +770,14 @@ def readings_ingest(
         batch.duplicates = len(good) - inserted + in_batch_duplicates
         batch.save(update_fields=["accepted", "duplicates"])
         if bad:
+            rendered = iter(report)  # the report holds each row's problems in order
             QuarantinedRow.objects.bulk_create(
                 [
                     QuarantinedRow(
                         batch=batch,
                         row=i,
                         raw=audit.plain(raw) if isinstance(raw, Mapping) else {"value": str(raw)},
-                        problems=[p.as_dict() for p in ps],
+                        problems=[next(rendered) for _ in ps],
                     )
                     for i, raw, ps in bad
                 ]

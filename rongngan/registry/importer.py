@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit, bulk, context
-from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.errors import Problem, RongnganValidationError, render_all
 from rongngan.core.models import AuditEntry
 from rongngan.core.scoping import role_of
 from rongngan.core.search import search_text
@@ -105,7 +105,7 @@ class ImportReport:
             "valid_rows": self.total_rows - len({p.row for p in self.problems if p.row}),
             "created": self.created,
             "problem_count": self.problem_count,
-            "problems": [p.as_dict() for p in self.problems],
+            "problems": render_all(self.problems),
             "ok": self.ok,
         }
 
