@@ -32,6 +32,10 @@ MSG = {
     "unit_unknown": _("“%(value)s” is not a unit we convert (use one of: %(units)s)."),
     "unit_missing": _("Give the unit of the quantity (kg, t, L, m3, m3_gas, Nm3)."),
     "negative": _("A quantity cannot be negative."),
+    "too_large": _("“%(value)s” is too large to be recorded."),
+    "not_positive": _("Must be more than zero."),
+    "too_long": _("At most %(max)s characters."),
+    "below_absolute_zero": _("A temperature cannot be below −273.15 °C."),
     "density_required": _("A volume needs the density (kg/m³) to be converted to a mass."),
     "conditions_required": _(
         "A volume of gas needs its temperature (°C) and pressure (kPa) to be converted to a mass."

@@ -196,8 +196,10 @@ def site_register(*, acting_user: Any, data: Mapping[str, Any]) -> StorageSite:
         )
     if lat is not None and lon is not None and not in_thailand(float(lat), float(lon)):
         p.add("latitude", "outside_thailand", lat=lat, lon=lon)
-    code = _text(data, "code", 40)
-    if code and StorageSite.objects.filter(code=code).exists():
+    code = _text(data, "code", 1000)
+    if len(code) > 40:
+        p.add("code", "too_long", max=40)
+    elif code and StorageSite.objects.filter(code=code).exists():
         p.add("code", "code_taken", value=code)
     p.check()
     # Reach: officers anywhere, a provincial officer in the province, an operator for itself.
@@ -388,6 +390,24 @@ def _item(p: _Problems, i: int, raw: Any, source: str) -> dict[str, Any] | None:
         p.add(f"{field}.max_quantity", "required")
     average = _number(p, raw, "average_quantity", f"{field}.average_quantity")
     container = _number(p, raw, "largest_container", f"{field}.largest_container")
+    # Figures the columns cannot hold, and physically impossible conditions, are refused here
+    # rather than failing at the database.
+    for name, value, digits in (
+        ("density_kg_m3", density, 8),
+        ("temperature_c", temperature, 6),
+        ("pressure_kpa", pressure, 9),
+        ("max_quantity", quantity, 14),
+        ("average_quantity", average, 14),
+        ("largest_container", container, 14),
+    ):
+        if value is not None and abs(value) >= Decimal(10) ** digits:
+            p.add(f"{field}.{name}", "too_large", value=raw.get(name))
+            return None
+    for name, value in (("density_kg_m3", density), ("pressure_kpa", pressure)):
+        if value is not None and value <= 0:
+            p.add(f"{field}.{name}", "not_positive")
+    if temperature is not None and temperature < Decimal("-273.15"):
+        p.add(f"{field}.temperature_c", "below_absolute_zero")
     kw = {
         "density": density,
         "substance": substance,
@@ -400,6 +420,9 @@ def _item(p: _Problems, i: int, raw: Any, source: str) -> dict[str, Any] | None:
     max_kg = _convert(p, f"{field}.max_quantity", quantity, unit, **kw)
     average_kg = _convert(p, f"{field}.average_quantity", average, unit, **kw)
     container_kg = _convert(p, f"{field}.largest_container", container, unit, **kw)
+    if max_kg is not None and max_kg >= Decimal(10) ** 18:
+        p.add(f"{field}.max_quantity", "too_large", value=raw.get("max_quantity"))
+        return None
     if max_kg is not None and average_kg is not None and average_kg > max_kg:
         p.add(f"{field}.average_quantity", "average_over_max")
     if max_kg is not None and container_kg is not None and container_kg > max_kg:
@@ -820,8 +843,13 @@ def _receptor_rows(content: bytes | str, filename: str) -> list[dict[str, Any]]:
             raise ValueError("not a FeatureCollection")
         rows = []
         for f in features:
-            props = dict((f or {}).get("properties") or {})
-            geom = (f or {}).get("geometry") or {}
+            # A feature that is not an object, or whose properties or geometry are not objects,
+            # becomes a row without a point: reported with its number like any bad row.
+            f = f if isinstance(f, Mapping) else {}
+            raw_props = f.get("properties")
+            props = dict(raw_props) if isinstance(raw_props, Mapping) else {}
+            geom = f.get("geometry")
+            geom = geom if isinstance(geom, Mapping) else {}
             coords = geom.get("coordinates") if geom.get("type") == "Point" else None
             props["_point"] = coords
             rows.append(props)
@@ -896,7 +924,7 @@ def receptor_layer_upload(
         if raw_pop not in (None, ""):
             try:
                 population = int(str(raw_pop).strip())
-                if population < 0:
+                if not 0 <= population <= 2**31 - 1:  # the column is a 32-bit integer
                     raise ValueError
             except ValueError:
                 p.add("population", "population", row=n)

@@ -24,7 +24,11 @@ MESSAGES: dict[str, Any] = {
     "whole_number": _("Give a whole number."),
     "too_long": _("At most %(max)s characters."),
     "choice": _("“%(value)s” is not one of the allowed values."),
+    "too_large": _("The number is too large."),
 }
+
+# Quantities are stored with 18 digits, 4 of them decimals: 10^14 is beyond every column.
+LARGEST = Decimal(10) ** 14
 
 
 class Reader:
@@ -78,6 +82,9 @@ class Reader:
             return None
         if not value.is_finite():
             self.problem(name, "number")
+            return None
+        if abs(value) >= LARGEST:
+            self.problem(name, "too_large")
             return None
         if sign in ("non_negative", "positive") and value < 0:
             self.problem(name, "negative")

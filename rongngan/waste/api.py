@@ -1031,7 +1031,9 @@ class CapacityViewSet(viewsets.ViewSet):
         if role_of(request.user) not in ("admin", "officer", "provincial_officer", "committee"):
             raise PermissionDenied()
         raw = request.query_params.get("year", "").strip()
-        year = int(raw) if raw.isdigit() else timezone.localdate().year
+        if raw and not (raw.isdigit() and 1990 <= int(raw) <= 2200):
+            raise RongnganValidationError([Problem("year", "bad_year", services.MSG["bad_year"])])
+        year = int(raw) if raw else timezone.localdate().year
         rows = queries.capacity_use(year, share=capacity_warning())
         return Response(
             [

@@ -120,14 +120,21 @@ def _storage_clock(today: dt.date, limit: int) -> tuple[int, int]:
     }
     raised = 0
     streams = WasteStream.objects.filter(pk__in=overdue).select_related("generator")
-    existing = set(
-        Alert.objects.filter(kind=Alert.Kind.STORAGE, stream_id__in=overdue).values_list(
-            "stream_id", "due_since"
-        )
-    )
+    existing = {
+        (stream_id, due): (pk, closed_at)
+        for pk, stream_id, due, closed_at in Alert.objects.filter(
+            kind=Alert.Kind.STORAGE, stream_id__in=overdue
+        ).values_list("pk", "stream_id", "due_since", "closed_at")
+    }
     for stream in streams:
         due = overdue[stream.pk]
         if (stream.pk, due) in existing:
+            pk, closed_at = existing[(stream.pk, due)]
+            if closed_at is not None:
+                # The same waste is overdue again (an approval lapsed, or returned waste made
+                # it the oldest once more): the alert opens again.
+                Alert.objects.filter(pk=pk).update(closed_at=None, raised_on=today)
+                raised += 1
             continue
         Alert.objects.create(
             kind=Alert.Kind.STORAGE,

@@ -114,6 +114,7 @@ def processors(
         ManifestLine.objects.filter(
             manifest__processor=OuterRef("pk"),
             manifest__status__in=COUNTED,
+            manifest__is_return=False,
             manifest__received_at__gte=start,
             manifest__received_at__lt=end,
         )
@@ -299,6 +300,7 @@ def mass_balance(streams: QuerySet[WasteStream], year: int) -> list[dict[str, An
         row["manifest__approval__stream_id"]: row["kg"]
         for row in ManifestLine.objects.filter(
             manifest__approval__stream_id__in=ids,
+            manifest__is_return=False,
             manifest__shipped_at__gte=lo,
             manifest__shipped_at__lt=hi,
             accepted_kg__isnull=False,
@@ -396,6 +398,7 @@ def capacity_use(year: int, *, share: Decimal) -> list[dict[str, Any]]:
         (r["manifest__processor_id"], r["code"], r["op"]): r["kg"]
         for r in ManifestLine.objects.filter(
             manifest__processor_id__in={p.processor_id for p in permits},
+            manifest__is_return=False,
             manifest__received_at__gte=lo,
             manifest__received_at__lt=hi,
             accepted_kg__gt=0,

@@ -850,7 +850,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Logged as generated in the fiscal year, and manifests that left (first transporter).
     province = user.province_id if role_of(user) == "provincial_officer" else None
     generation = GenerationRecord.objects.filter(is_current=True, month__gte=start, month__lte=end)
-    shipped = manifests.filter(shipped_at__gte=lo, shipped_at__lt=hi)
+    # Shipments out of generators: not the onward or return legs of a refusal (`previous`).
+    shipped = manifests.filter(shipped_at__gte=lo, shipped_at__lt=hi, previous__isnull=True)
     if province:
         generation = generation.filter(stream__generator__province_id=province)
     generated_t = _tonnes(generation.aggregate(kg=Sum("quantity_kg"))["kg"])
@@ -939,7 +940,7 @@ def dashboard_codes(request: HttpRequest) -> HttpResponse:
     start, end = fiscal_year_bounds(fiscal_year(timezone.localdate()))
     lo, hi = bounds(start, end)
     counted = queries.manifests_for_user(user).filter(
-        status__in=COUNTED, received_at__gte=lo, received_at__lt=hi
+        status__in=COUNTED, is_return=False, received_at__gte=lo, received_at__lt=hi
     )
     rows = (
         ManifestLine.objects.filter(manifest__in=counted.values("pk"), accepted_kg__gt=0)

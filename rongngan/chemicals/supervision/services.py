@@ -39,6 +39,13 @@ SCORES = {0, 1, 2}
 NA = {"", "na", "n/a", "n.a.", "none", "null", "-"}
 
 MSG = {
+    "too_large": _("“%(value)s” is too large to be recorded."),
+    "before_visit": _(
+        "An action cannot be closed before the visit that opened it (%(visited_on)s)."
+    ),
+    "too_large_ratio": _(
+        "“%(value)s” is too small for the electricity used: check the figures and their units."
+    ),
     "required": REGISTRY_MSG["required"],
     "invalid_number": REGISTRY_MSG["invalid_number"],
     "negative": REGISTRY_MSG["negative"],
@@ -117,7 +124,9 @@ def _decimal(
     *,
     required: bool = True,
     positive: bool = False,
+    digits: int = 8,
 ) -> Decimal | None:
+    """`digits`: how many digits before the decimal point the column holds."""
     raw = data.get(name)
     if raw in (None, ""):
         if required:
@@ -137,6 +146,9 @@ def _decimal(
     if positive and value == 0:
         problems.append(Problem(name, "not_positive", MSG["not_positive"]))
         return None
+    if value >= Decimal(10) ** digits:
+        problems.append(Problem(name, "too_large", MSG["too_large"], {"value": raw}))
+        return None
     return value
 
 
@@ -150,6 +162,9 @@ def _int(problems: list[Problem], raw: Any, name: str, *, default: int | None = 
         return None
     if value < 0:
         problems.append(Problem(name, "negative", MSG["negative"]))
+        return None
+    if value > 2**31 - 1:  # integer columns hold 32 bits
+        problems.append(Problem(name, "too_large", MSG["too_large"], {"value": raw}))
         return None
     return value
 
@@ -430,6 +445,20 @@ def _open_actions(acting_user: Any, inspection: StorageInspection) -> list[Corre
             )
         )
     CorrectiveAction.objects.bulk_create(created)
+    audit.record_many(
+        audit.entry(
+            actor=acting_user,
+            action="create",
+            obj=a,
+            changes={
+                "inspection": inspection.pk,
+                "item_code": a.item_code,
+                "score": a.score,
+                "due_on": a.due_on,
+            },
+        )
+        for a in created
+    )
     return created
 
 
@@ -544,10 +573,19 @@ def storage_inspection_correct(
             if score is None or score == 2:
                 action.status = CorrectiveAction.Status.WITHDRAWN
                 action.save(update_fields=["status"])
+                changes: dict[str, Any] = {"status": ["open", CorrectiveAction.Status.WITHDRAWN]}
             else:
+                changes = {"inspection": [old.pk, new.pk], "score": [action.score, score]}
                 action.inspection = new
                 action.score = score
                 action.save(update_fields=["inspection", "score"])
+            audit.record(
+                actor=acting_user,
+                action="update",
+                obj=action,
+                changes=changes,
+                note=f"inspection corrected (version {new.version}): {reason}",
+            )
         _open_actions(acting_user, new)
         _recompute_upgrade(acting_user, old.site)
     return new
@@ -610,6 +648,15 @@ def corrective_action_close(
         if closed_on not in (None, "")
         else timezone.localdate()
     )
+    if day is not None and day < action.inspection.visited_on:
+        problems.append(
+            Problem(
+                "closed_on",
+                "before_visit",
+                MSG["before_visit"],
+                {"visited_on": action.inspection.visited_on},
+            )
+        )
     _fail(problems)
     with transaction.atomic():
         before = _snap(action, ["status", "evidence", "closed_on"])
@@ -747,9 +794,9 @@ def _plant_input(data: Mapping[str, Any], partial: dict[str, Any] | None = None)
                 {"value": kind, "choices": ", ".join(RefrigerationPlant.Kind.values)},
             )
         )
-    charge = _decimal(problems, data, "ammonia_charge_kg", positive=True)
-    capacity = _decimal(problems, data, "capacity_t_ice_per_day", required=False)
-    volume = _decimal(problems, data, "cooled_volume_m3", required=False)
+    charge = _decimal(problems, data, "ammonia_charge_kg", positive=True, digits=10)
+    capacity = _decimal(problems, data, "capacity_t_ice_per_day", required=False, digits=8)
+    volume = _decimal(problems, data, "cooled_volume_m3", required=False, digits=10)
     if kind in ("tube_ice", "block_ice") and not capacity:
         problems.append(Problem("capacity_t_ice_per_day", "required", MSG["output_basis"]))
     if kind == "cold_store" and not volume:
@@ -764,7 +811,7 @@ def _plant_input(data: Mapping[str, Any], partial: dict[str, Any] | None = None)
                 {"low": 0, "high": 8784},
             )
         )
-    tariff = _decimal(problems, data, "tariff_baht_per_kwh", positive=True)
+    tariff = _decimal(problems, data, "tariff_baht_per_kwh", positive=True, digits=2)
     compressors = _equipment(
         problems, data.get("compressors"), "compressors", COMPRESSOR_TYPES, kw=True
     )
@@ -895,7 +942,7 @@ def _measures(problems: list[Problem], raw: Any) -> list[dict[str, Any]]:
                     {"value": code},
                 )
             )
-        kwh = _decimal(problems, row, "saving_kwh_per_year", positive=True)
+        kwh = _decimal(problems, row, "saving_kwh_per_year", positive=True, digits=12)
         out.append(
             {
                 "code": code,
@@ -930,8 +977,14 @@ def refrigeration_inspection_record(
     problems: list[Problem] = []
     visited_on = _date(problems, data, "visited_on")
     inspectors = _text(problems, data, "inspectors", required=True)
-    kwh = _decimal(problems, data, "annual_electricity_kwh", positive=True)
-    output = _decimal(problems, data, "annual_output", positive=True)
+    kwh = _decimal(problems, data, "annual_electricity_kwh", positive=True, digits=12)
+    output = _decimal(problems, data, "annual_output", positive=True, digits=12)
+    if kwh is not None and output is not None and kwh / output >= Decimal(10) ** 8:
+        # The specific energy use (kWh per tonne or m³) would not fit its column: an output
+        # this small for that much electricity is a mistyped figure.
+        problems.append(
+            Problem("annual_output", "too_large_ratio", MSG["too_large_ratio"], {"value": output})
+        )
     cond = evap = None
     for name in ("condensing_temp_c", "evaporating_temp_c"):
         raw = data.get(name)

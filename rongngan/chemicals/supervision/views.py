@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -374,7 +375,13 @@ def _action_write(request: HttpRequest, pk: int, close: bool) -> HttpResponse:
     except RongnganValidationError as exc:
         for text in _problems(exc)[0]:
             messages.error(request, text)
-    return redirect(request.POST.get("next") or "supervision:actions")
+    # Back to the page the form was on, if it is one of ours; never to another site.
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("supervision:actions")
 
 
 @login_required
