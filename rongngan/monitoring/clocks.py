@@ -31,11 +31,14 @@ def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
             Q(last_reading_at__lt=cutoff) | Q(last_reading_at__isnull=True, created_at__lt=cutoff)
         )
     )
+    # The gap still running per point-parameter; one that has resumed (data came back) stays
+    # open only for its explanation and decision, and a new silence is a new gap.
     open_gaps = {
         e.point_parameter_id: e
         for e in Event.objects.select_for_update().filter(
             kind=Event.Kind.DATA_GAP, closed_at__isnull=True, point_parameter__in=silent
         )
+        if not e.evidence.get("resumed_at")
     }
     opened = extended = 0
     persist = int(conf.get("MONITORING_ESCALATE_PERSIST_PERIODS"))
@@ -43,7 +46,7 @@ def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
         since = pp.last_reading_at or pp.created_at
         periods = max(1, int((now - since) / gap))
         event = open_gaps.get(pp.pk)
-        if event is not None and not event.evidence.get("resumed_at"):
+        if event is not None:
             if periods > event.periods:
                 event.periods = periods
                 event.last_period = now
@@ -63,8 +66,6 @@ def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
                     events.notify(event, opened=False)
                 extended += 1
             continue
-        if event is not None:
-            continue  # resumed, waiting for its explanation; a new silence is a new gap later
         notice = (
             Notice.objects.filter(point_id=pp.point_id, starts_at__lte=since + gap)
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gte=since))

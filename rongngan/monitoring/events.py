@@ -106,7 +106,8 @@ def exceedance_record(
             point_parameter=point_parameter,
             limit=limit,
             kind=Event.Kind.EXCEEDANCE,
-            first_period__lte=period_start,
+            # Adjacent or inside: a period right after it, or a late one right before it.
+            first_period__lte=period_start + period_length,
             last_period__gte=period_start - period_length,
         )
         .exclude(status=Event.Status.CLOSED)
@@ -143,7 +144,10 @@ def exceedance_record(
             True,
         )
     periods = current.evidence.setdefault("periods", [])
-    if any(p.get("period") == evidence["period"] for p in periods):
+    if any(p.get("period") == evidence["period"] for p in periods) or (
+        current.first_period <= period_start <= current.last_period
+    ):
+        # A period already counted (only the first periods' evidence is kept in full).
         return current, False
     if len(periods) < EVIDENCE_PERIODS:
         periods.append(evidence)
@@ -151,6 +155,7 @@ def exceedance_record(
         current.evidence["more_periods"] = current.evidence.get("more_periods", 0) + 1
     current.periods += 1
     current.last_period = max(current.last_period, period_start)
+    current.first_period = min(current.first_period, period_start)
     if value is not None and (current.worst_value is None or value > current.worst_value):
         current.worst_value = value
     # One level up each time the event has lasted another N periods, to the top level.
@@ -158,7 +163,9 @@ def exceedance_record(
     escalate = current.periods % persist == 0 and current.level < MAX_LEVEL
     if escalate:
         current.level += 1
-    current.save(update_fields=["evidence", "periods", "last_period", "worst_value", "level"])
+    current.save(
+        update_fields=["evidence", "periods", "first_period", "last_period", "worst_value", "level"]
+    )
     if escalate:
         audit.record(
             actor=None,

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core.metrics import Period, metric
@@ -47,16 +48,19 @@ def reporting(periods: Sequence[Period]) -> list[tuple[set[int], set[int]]]:
         return []
     lo = min(p[0] for p in periods)
     hi = max(p[1] for p in periods)
+    now = timezone.now()
     points = list(
         MonitoringPoint.objects.filter(active=True).values_list(
             "pk", "factory_id", "method", "frequency", "created_at"
         )
     )
     availability: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for point_id, month, valid, expected in DataAvailability.objects.filter(
+    for point_id, month, valid in DataAvailability.objects.filter(
         month__gte=lo.replace(day=1), month__lte=hi, point_parameter__point__active=True
-    ).values_list("point_parameter__point_id", "month", "valid_hours", "expected_hours"):
-        availability[point_id].append((month, valid, expected))
+    ).values_list("point_parameter__point_id", "month", "valid_hours"):
+        # What the month owes is counted now, not when the last batch came: a point that fell
+        # silent keeps owing hours.
+        availability[point_id].append((month, valid, pipeline.expected_hours(month, now)))
     lo_dt = pipeline.day_bounds(lo)[0]
     hi_dt = pipeline.day_bounds(hi)[1]
     samples: dict[int, list[dt.datetime]] = defaultdict(list)
@@ -151,12 +155,14 @@ def data_availability(periods: Sequence[Period]) -> list[Decimal | None]:
             month__gte=lo,
             month__lte=hi,
             point_parameter__point__method=MonitoringPoint.Method.CONTINUOUS,
-        ).values_list("month", "valid_hours", "expected_hours")
+        ).values_list("month", "valid_hours")
     )
+    now = timezone.now()
+    owed = {m: pipeline.expected_hours(m, now) for m in {m for m, _v in rows}}
     out: list[Decimal | None] = []
     for start, end in periods:
         first, last = _months(start, end)
-        valid = sum(v for m, v, e in rows if first <= m <= last)
-        expected = sum(e for m, v, e in rows if first <= m <= last)
+        valid = sum(v for m, v in rows if first <= m <= last)
+        expected = sum(owed[m] for m, _v in rows if first <= m <= last)
         out.append(Decimal(valid) * 100 / expected if expected else None)
     return out

@@ -209,6 +209,7 @@ def recompute(
     }
     if not hours_by_pp:
         return out
+    hours_by_pp = _with_corrected_by_o2(hours_by_pp)
     pps = {
         pp.pk: pp
         for pp in PointParameter.objects.select_related("point", "parameter").filter(
@@ -218,8 +219,18 @@ def recompute(
     flat = dt.timedelta(minutes=int(conf.get("MONITORING_FLATLINE_MINUTES")))
     first = min(h[0] for h in hours_by_pp.values())
     last = max(h[-1] for h in hours_by_pp.values()) + HOUR
+    context = hour_start(first - flat)  # whole hours (see storage.store_batch)
     if minutes is None:
-        minutes = storage._group(storage.fetch_minutes(sorted(hours_by_pp), first - flat, last))
+        minutes = storage._group(storage.fetch_minutes(sorted(hours_by_pp), context, last))
+    else:
+        missing = sorted(set(hours_by_pp) - set(minutes))
+        if missing:
+            # Parameters recomputed because their stack's oxygen arrived in this batch.
+            minutes = {
+                **minutes,
+                **storage._group(storage.fetch_minutes(missing, context, last)),
+            }
+    reference_o2 = _reference_o2(pps)
 
     # O2 first: the other parameters of a stack are corrected with its hourly average.
     order = sorted(hours_by_pp, key=lambda i: (pps[i].parameter_id != O2, i))
@@ -236,8 +247,18 @@ def recompute(
         pp = pps[pp_id]
         regime = regime_for(pp.point.validity_regime)
         by_hour = _minutes_by_hour(minutes.get(pp_id, []), hours_by_pp[pp_id], pp)
+        # A flat line this batch completed may reach back into hours judged before: those
+        # hours are recomputed too (their minutes are in the context read with the batch).
+        earlier = [
+            h
+            for h, ms in by_hour.items()
+            if h < hours_by_pp[pp_id][0] and any("flatline" in m.flags for m in ms)
+        ]
+        if earlier:
+            hours_by_pp[pp_id] = sorted(set(earlier) | set(hours_by_pp[pp_id]))
         wanted = set(hours_by_pp[pp_id])
-        need_o2 = pp.point.ref_o2_percent is not None and pp.parameter_id != O2
+        ref_o2 = reference_o2.get(pp_id)
+        need_o2 = ref_o2 is not None
         o2_pp = o2_pp_of_point.get(pp.point_id)
         stored_o2: dict[dt.datetime, Decimal | None] = {}
         if need_o2 and o2_pp and not any((o2_pp, h) in o2_hours for h in wanted):
@@ -254,7 +275,7 @@ def recompute(
                 measured = o2_hours.get((o2_pp, h)) if o2_pp else None
                 if measured is None:
                     measured = stored_o2.get(h)
-                corrected = _correct_o2(value, measured, pp.point.ref_o2_percent)
+                corrected = _correct_o2(value, measured, ref_o2)
             if pp.parameter_id == O2:
                 o2_hours[(pp_id, h)] = value if res.valid else None
             hourly.append(
@@ -280,7 +301,7 @@ def recompute(
     out.hours = len(hourly)
 
     days_by_pp = {pp_id: sorted({local_day(h) for h in hs}) for pp_id, hs in hours_by_pp.items()}
-    daily = _days(days_by_pp, pps)
+    daily = _days(days_by_pp, pps, needs_o2=set(reference_o2))
     out.days = len(daily)
     _availability(days_by_pp, now)
     judge(pps, hourly, daily, evidence_minutes, now, out)
@@ -304,8 +325,58 @@ def _correct_o2(value: Decimal, measured: Decimal | None, reference: Decimal) ->
         return None
 
 
+def _with_corrected_by_o2(
+    hours_by_pp: dict[int, list[dt.datetime]],
+) -> dict[int, list[dt.datetime]]:
+    """Oxygen that arrives after the pollutants it corrects: the same hours of the stack's other
+    parameters that already have an hourly average are recomputed with it."""
+    o2_pps = list(
+        PointParameter.objects.filter(pk__in=list(hours_by_pp), parameter_id=O2).values_list(
+            "pk", "point_id"
+        )
+    )
+    if not o2_pps:
+        return hours_by_pp
+    out = {k: list(v) for k, v in hours_by_pp.items()}
+    for o2_pp, point_id in o2_pps:
+        hours = hours_by_pp[o2_pp]
+        for pp_id, start in (
+            HourlyAggregate.objects.filter(
+                point_parameter__point_id=point_id, period_start__in=hours
+            )
+            .exclude(point_parameter__parameter_id=O2)
+            .values_list("point_parameter_id", "period_start")
+        ):
+            out.setdefault(pp_id, [])
+            if start not in out[pp_id]:
+                out[pp_id].append(start)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _reference_o2(pps: Mapping[int, PointParameter]) -> dict[int, Decimal]:
+    """The oxygen each parameter is corrected to: the point's reference, or else that of the
+    limits set on it (a catalogue limit for a boiler is stated at 7 % O2 even when the officer
+    left the point's field blank). Oxygen itself is never corrected."""
+    out: dict[int, Decimal] = {}
+    for pp_id, pp in pps.items():
+        if pp.parameter_id != O2 and pp.point.ref_o2_percent is not None:
+            out[pp_id] = pp.point.ref_o2_percent
+    rest = [i for i, pp in pps.items() if i not in out and pp.parameter_id != O2]
+    if rest:
+        for pp_id, ref in (
+            PointLimit.objects.filter(point_parameter_id__in=rest, ref_o2_percent__isnull=False)
+            .order_by("point_parameter_id", "-effective_from")
+            .values_list("point_parameter_id", "ref_o2_percent")
+        ):
+            out.setdefault(pp_id, ref)
+    return out
+
+
 def _days(
-    days_by_pp: Mapping[int, list[dt.date]], pps: Mapping[int, PointParameter]
+    days_by_pp: Mapping[int, list[dt.date]],
+    pps: Mapping[int, PointParameter],
+    *,
+    needs_o2: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[DailyAggregate]:
     from rongngan.monitoring import validity
 
@@ -352,9 +423,11 @@ def _days(
                     point_parameter_id=pp_id,
                     day=d,
                     value=value,
+                    # A parameter corrected to reference oxygen has no corrected day without
+                    # corrected hours: the raw mean must not stand in for it.
                     corrected_value=(sum(corrected) / len(corrected))
                     if corrected and res.valid
-                    else (value if res.valid else None),
+                    else (value if res.valid and pp_id not in needs_o2 else None),
                     valid_hours=res.valid_hours,
                     valid=bool(res.valid),
                     reason=str(res.reason or "")[:200],
@@ -370,6 +443,14 @@ def _days(
     return daily
 
 
+def expected_hours(month: dt.date, now: dt.datetime) -> int:
+    """Hours of `month` (Bangkok) that have ended by `now`: what a continuous point owes."""
+    start = day_bounds(month)[0]
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    end = min(day_bounds(nxt)[0], hour_start(now))
+    return max(0, int((end - start) / HOUR))
+
+
 def _availability(days_by_pp: Mapping[int, list[dt.date]], now: dt.datetime) -> None:
     months = {(pp_id, month_of(d)) for pp_id, days in days_by_pp.items() for d in days}
     if not months:
@@ -379,7 +460,7 @@ def _availability(days_by_pp: Mapping[int, list[dt.date]], now: dt.datetime) -> 
         start = day_bounds(month)[0]
         nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         end = min(day_bounds(nxt)[0], hour_start(now) + HOUR)
-        expected = max(0, int((end - start) / HOUR))
+        expected = expected_hours(month, now)
         ids = [pp_id for pp_id, m in months if m == month]
         counts = dict(
             HourlyAggregate.objects.filter(

@@ -294,8 +294,9 @@ def province_now(user: Any, province: str, *, now: dt.datetime | None = None) ->
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
     first_month = 3 * ((day.month - 1) // 3) + 1
     start = day.replace(month=first_month, day=1)
-    end = (start.replace(day=28) + dt.timedelta(days=95)).replace(day=1) - dt.timedelta(days=1)
-    return start, end
+    following = first_month + 3
+    next_start = dt.date(day.year + (following > 12), (following - 1) % 12 + 1, 1)
+    return start, next_start - dt.timedelta(days=1)
 
 
 @dataclass

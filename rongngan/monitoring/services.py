@@ -96,6 +96,8 @@ FLAGS = ("calibration", "maintenance", "invalid", "shutdown", "malfunction")
 MODES = ("reject", "quarantine")
 TRUE = {"1", "true", "yes", "on"}
 LARGEST = Decimal("1e12")
+DIGITS = 12  # digits before the point that the value columns hold (18 digits, 6 decimals)
+MIN_YEAR, MAX_YEAR = 1, 9999  # timestamps this close to the calendar's ends are refused
 SIX_PLACES = Decimal("0.000001")  # the scale of the stored values
 
 
@@ -539,12 +541,18 @@ def _ts(raw: Any) -> tuple[dt.datetime | None, str | None]:
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:
-            parsed = parse_datetime(text)
+            try:
+                parsed = parse_datetime(text)
+            except ValueError:  # e.g. an offset of +24:00
+                parsed = None
             if parsed is None:
                 return None, "bad_timestamp"
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         return None, "no_zone"
-    return parsed.astimezone(dt.UTC).replace(second=0, microsecond=0), None
+    try:
+        return parsed.astimezone(dt.UTC).replace(second=0, microsecond=0), None
+    except OverflowError:  # year 1 or 9999 moved across midnight of the calendar's ends
+        return None, "bad_timestamp"
 
 
 def _flags(raw: Any) -> tuple[str, str | None]:
@@ -628,7 +636,12 @@ def readings_ingest(
     utc = dt.UTC
     fast_conv: dict[tuple[str, int], Callable[[Decimal], Decimal]] = {}
     for i, row in enumerate(rows, start=1):
-        if type(row) is dict and not row.get("flags"):
+        if (
+            type(row) is dict
+            and not row.get("flags")
+            and type(row.get("point") or default_code) is str
+            and type(row.get("parameter")) is str
+        ):
             pp = fast_pps.get((row.get("point") or default_code, row.get("parameter")))
             raw_ts, raw_value = row.get("ts"), row.get("value")
             if pp is not None and type(raw_ts) is str and type(raw_value) is str:
@@ -640,8 +653,9 @@ def readings_ingest(
                 if (
                     ts is not None
                     and ts.utcoffset() is not None
+                    and MIN_YEAR < ts.year < MAX_YEAR
                     and value.is_finite()
-                    and abs(value) < LARGEST
+                    and (not value or value.adjusted() < DIGITS)
                 ):
                     ts = ts.astimezone(utc)
                     if ts.second or ts.microsecond:
@@ -652,7 +666,13 @@ def readings_ingest(
                         made = converter.get(unit, pp)
                         if not isinstance(made, str):
                             conv = fast_conv[(unit, pp.pk)] = made
-                    if conv is not None and ts <= tolerance and type(unit) is str:
+                    std = conv(value).quantize(SIX_PLACES) if conv is not None else None
+                    if (
+                        std is not None
+                        and (not std or std.adjusted() < DIGITS)
+                        and ts <= tolerance
+                        and type(unit) is str
+                    ):
                         key = (pp.pk, ts)
                         if key in seen:
                             in_batch_duplicates += 1
@@ -664,7 +684,7 @@ def readings_ingest(
                                 ts,
                                 value,
                                 unit[:20],
-                                conv(value).quantize(SIX_PLACES),
+                                std,
                                 "",
                                 None,
                             )
@@ -718,7 +738,7 @@ def readings_ingest(
                 if not value.is_finite():
                     problems.append(_p("value", "not_finite", row=i))
                     value = None
-                elif abs(value) >= LARGEST:
+                elif value and value.adjusted() >= DIGITS:  # no arithmetic: 1e999999999 too
                     problems.append(_p("value", "too_large", row=i))
                     value = None
             except (InvalidOperation, ValueError):
@@ -737,6 +757,9 @@ def readings_ingest(
                 problems.append(_p("unit", "bad_unit", row=i, value=unit, to=pp.unit, reason=conv))
             elif value is not None:
                 std = conv(value).quantize(SIX_PLACES)
+                if std and std.adjusted() >= DIGITS:  # e.g. a percentage given in ppm
+                    problems.append(_p("value", "too_large", row=i))
+                    std = None
         if not problems and pp is not None and ts is not None and value is not None:
             key = (pp.pk, ts)
             if key in seen:

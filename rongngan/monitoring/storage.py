@@ -189,7 +189,9 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
     pp_ids = sorted({r[0] for r in rows})
     first = min(r[1] for r in rows).replace(minute=0)
     last = max(r[1] for r in rows).replace(minute=0) + dt.timedelta(hours=1)
-    existing = fetch_minutes(pp_ids, first - context, last)
+    # Whole hours of context, so that an hour a flat line reaches back into can be recomputed.
+    since = (first - context).replace(minute=0, second=0, microsecond=0)
+    existing = fetch_minutes(pp_ids, since, last)
     have = {(pp, ts) for pp, ts, _v, _f in existing}
     new = [r for r in rows if (r[0], r[1]) not in have]
     try:
@@ -198,7 +200,7 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
             copy_readings(new)
     except IntegrityError:
         inserted = insert_readings(new)
-        return inserted, _group(fetch_minutes(pp_ids, first - context, last))
+        return inserted, _group(fetch_minutes(pp_ids, since, last))
     grouped = _group(existing)
     unsorted = set()
     for pp, ts, _value, _unit, std, flags, _batch in new:

@@ -187,12 +187,13 @@ def test_data_availability_metric(so2_a):
     assert kpi.compute(PERIOD) == [None]
     DataAvailability.objects.create(
         point_parameter=so2_a,
-        month=dt.date(2026, 11, 1),
-        expected_hours=720,
-        valid_hours=360,
+        month=dt.date(2026, 10, 1),
+        expected_hours=744,
+        valid_hours=372,
         percent=D(50),
     )
-    assert kpi.compute(PERIOD) == [D(50)]
+    # October has 744 hours (Bangkok): half of them valid.
+    assert kpi.compute([(dt.date(2026, 10, 1), dt.date(2026, 10, 31))]) == [D(50)]
 
 
 def test_no_required_factory_means_no_value(db):
