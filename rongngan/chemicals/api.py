@@ -429,18 +429,23 @@ class AreaLayerView(APIView):
         if layer is None:
             body = b'{"type":"FeatureCollection","features":[]}'
             return HttpResponse(body, content_type="application/geo+json")
-        if request.headers.get("If-None-Match") == f'"{layer.etag}"':
+        # The public gets each area's level only (see AreaLayer.public_body); signed-in users
+        # the score and what makes it.
+        public = not request.user.is_authenticated
+        etag = layer.public_etag if public else layer.etag
+        if request.headers.get("If-None-Match") == f'"{etag}"':
             return HttpResponse(status=304)
         accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-        response = HttpResponse(
-            bytes(layer.gzipped if accepts_gzip else layer.body),
-            content_type="application/geo+json",
-        )
+        if public:
+            body = layer.public_gzipped if accepts_gzip else layer.public_body
+        else:
+            body = layer.gzipped if accepts_gzip else layer.body
+        response = HttpResponse(bytes(body), content_type="application/geo+json")
         if accepts_gzip:
             response["Content-Encoding"] = "gzip"
-        response["ETag"] = f'"{layer.etag}"'
-        response["Vary"] = "Accept-Encoding"
-        response["Cache-Control"] = "public, max-age=300"
+        response["ETag"] = f'"{etag}"'
+        response["Vary"] = "Accept-Encoding, Cookie, Authorization"
+        response["Cache-Control"] = ("public" if public else "private") + ", max-age=300"
         return response
 
 

@@ -91,8 +91,11 @@ def _outline(cells: set[str]) -> dict[str, Any]:
     return {"type": geo["type"], "coordinates": _round(geo["coordinates"])}
 
 
-def _layer(level: str, features: list[dict[str, Any]], now: Any) -> AreaLayer:
-    body = json.dumps(
+PUBLIC_PROPERTIES = ("key", "band", "percentile", "name_th", "name_en")
+
+
+def _serialize(level: str, features: list[dict[str, Any]], now: Any) -> bytes:
+    return json.dumps(
         {
             "type": "FeatureCollection",
             "level": level,
@@ -102,11 +105,29 @@ def _layer(level: str, features: list[dict[str, Any]], now: Any) -> AreaLayer:
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
+
+
+def _layer(level: str, features: list[dict[str, Any]], now: Any) -> AreaLayer:
+    body = _serialize(level, features, now)
+    public = _serialize(
+        level,
+        [
+            {
+                **f,
+                "properties": {k: v for k, v in f["properties"].items() if k in PUBLIC_PROPERTIES},
+            }
+            for f in features
+        ],
+        now,
+    )
     return AreaLayer(
         level=level,
         body=body,
         gzipped=gzip.compress(body, 6),
         etag=hashlib.sha256(body).hexdigest()[:32],
+        public_body=public,
+        public_gzipped=gzip.compress(public, 6),
+        public_etag=hashlib.sha256(public).hexdigest()[:32],
         features=len(features),
         computed_at=now,
     )

@@ -470,6 +470,11 @@ class AreaLayer(models.Model):
     body = models.BinaryField()
     gzipped = models.BinaryField()
     etag = models.CharField(max_length=64)
+    # The public's version: each area's level (band, percentile, name) without the score, the
+    # hazard ratio or site counts, which in a cell holding one site would describe that site.
+    public_body = models.BinaryField(default=b"")
+    public_gzipped = models.BinaryField(default=b"")
+    public_etag = models.CharField(max_length=64, default="")
     features = models.PositiveIntegerField()
     computed_at = models.DateTimeField()
 

@@ -25,6 +25,7 @@ from rongngan.chemicals.supervision.models import (
     RefrigerationPlant,
     StorageInspection,
 )
+from rongngan.core import audit
 from rongngan.core.api import NOT_FOUND
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
@@ -522,4 +523,5 @@ class RefrigerationStatsViewSet(viewsets.ViewSet):
         }
     )
     def list(self, request: Request) -> Response:
-        return Response(queries.refrigeration_statistics())
+        # Quantities as decimal strings, never floats (audit.plain keeps the lists' order).
+        return Response(audit.plain(queries.refrigeration_statistics()))

@@ -202,6 +202,10 @@ def storage_statistics(today: dt.date | None = None, province: str = "") -> dict
     }
 
 
+# Public totals of ammonia held are shown only over at least this many plants.
+MIN_PLANTS = 3
+
+
 def refrigeration_statistics() -> dict[str, Any]:
     """National aggregates of the register: plants by kind, ammonia held, savings (public)."""
     plants = list(
@@ -217,18 +221,24 @@ def refrigeration_statistics() -> dict[str, Any]:
         potential=Sum("potential_baht")
     )
     implemented = RefrigerationInspection.objects.aggregate(s=Sum("implemented_baht"))["s"]
+    total_plants = sum(p["n"] for p in plants)
+
+    def shown(n: int, kg: Decimal | None) -> Decimal | None:
+        # A total over fewer than MIN_PLANTS plants would give away one plant's charge.
+        return (kg or Decimal(0)) if n >= MIN_PLANTS else None
+
     return {
         "by_kind": [
             {
                 "kind": p["kind"],
                 "label": str(labels.get(p["kind"], p["kind"])),
                 "plants": p["n"],
-                "ammonia_kg": p["ammonia"] or Decimal(0),
+                "ammonia_kg": shown(p["n"], p["ammonia"]),
             }
             for p in plants
         ],
-        "plants": sum(p["n"] for p in plants),
-        "ammonia_kg": sum((p["ammonia"] or Decimal(0)) for p in plants),
+        "plants": total_plants,
+        "ammonia_kg": shown(total_plants, sum((p["ammonia"] or Decimal(0)) for p in plants)),
         "potential_baht": agg["potential"] or Decimal(0),
         "implemented_baht": implemented or Decimal(0),
     }

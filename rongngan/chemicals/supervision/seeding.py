@@ -231,13 +231,16 @@ def _demo_plants(rng: random.Random, actor: Any, sites: list[StorageSite]) -> in
         )
         bench, _unit = reference.benchmark(kind)
         output = capacity * 330 if ice else volume
+        done: list[str] = []  # a measure's saving is recorded at one visit only
         for k, day in enumerate(
             [dt.date(2020, 1, 15), dt.date(2021, 3, 1)][: rng.choice([1, 2, 2])]
         ):
             sec = bench * Decimal(str(rng.uniform(1.05, 1.45) - 0.1 * k))
             implemented = []
             if k == 1 or rng.random() < 0.7:
-                for code in rng.sample(measures, rng.randint(1, 2)):
+                left = [m for m in measures if m not in done]
+                for code in rng.sample(left, rng.randint(1, 2)):
+                    done.append(code)
                     implemented.append(
                         {
                             "code": code,

@@ -40,6 +40,10 @@ NA = {"", "na", "n/a", "n.a.", "none", "null", "-"}
 
 MSG = {
     "too_large": _("“%(value)s” is too large to be recorded."),
+    "measure_counted": _(
+        "Measure %(value)s is already recorded as implemented at this plant %(visited_on)s; "
+        "its saving counts once."
+    ),
     "before_visit": _(
         "An action cannot be closed before the visit that opened it (%(visited_on)s)."
     ),
@@ -1021,6 +1025,28 @@ def refrigeration_inspection_record(
         environment[key] = _bool(problems, env_raw.get(key), f"environment.{key}")
     leaks = _int(problems, data.get("leaks_last_12_months"), "leaks_last_12_months", default=0)
     measures = _measures(problems, data.get("measures_implemented"))
+    # A measure's saving counts once (KPI K1.7): one already recorded at an earlier visit of
+    # this plant, or twice in this one, is refused rather than counted again ("other" measures
+    # are told apart only by their notes, so they are not checked).
+    earlier = {
+        m.get("code"): i.visited_on
+        for i in RefrigerationInspection.objects.filter(plant=plant).only(
+            "visited_on", "measures_implemented"
+        )
+        for m in i.measures_implemented or []
+    }
+    seen_codes: set[str] = set()
+    for idx, m in enumerate(measures):
+        if m["code"] != "other" and (m["code"] in earlier or m["code"] in seen_codes):
+            problems.append(
+                Problem(
+                    f"measures_implemented[{idx}].code",
+                    "measure_counted",
+                    MSG["measure_counted"],
+                    {"value": m["code"], "visited_on": earlier.get(m["code"], "")},
+                )
+            )
+        seen_codes.add(m["code"])
     _fail(problems)
     tariff = plant.tariff_baht_per_kwh
     energy = energy_saving(kind=plant.kind, annual_kwh=kwh, annual_output=output, tariff=tariff)

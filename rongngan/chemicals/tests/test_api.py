@@ -439,3 +439,17 @@ def test_the_public_cannot_use_receptors() -> None:
 def test_a_receptor_listing_for_a_site_out_of_reach_is_404(stocked: Any, local_gov: Any) -> None:
     _a, b = stocked
     assert api_as(local_gov).get(f"{URL}/receptors/", {"site": b.pk}).status_code == 404
+
+
+def test_the_public_area_layer_gives_levels_and_signed_in_users_the_score(
+    stocked: Any, officer: Any
+) -> None:
+    public = api_as(None).get(f"{URL}/risk/areas/?level=h3-7")
+    signed_in = api_as(officer).get(f"{URL}/risk/areas/?level=h3-7")
+    assert public.status_code == signed_in.status_code == 200
+    public_props = json.loads(public.content)["features"][0]["properties"]
+    officer_props = json.loads(signed_in.content)["features"][0]["properties"]
+    assert set(public_props) <= {"key", "band", "percentile", "name_th", "name_en"}
+    assert {"band", "percentile"} <= set(public_props)
+    assert {"score", "hazard", "lower", "upper", "sites"} <= set(officer_props)
+    assert public["ETag"] != signed_in["ETag"]

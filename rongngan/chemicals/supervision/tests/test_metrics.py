@@ -8,6 +8,7 @@ from rongngan.chemicals.supervision import services
 from rongngan.chemicals.supervision.models import RefrigerationInspection, RefrigerationPlant
 from rongngan.chemicals.supervision.tests.conftest import PLANT, all_scores, make_site, visit
 from rongngan.core import metrics
+from rongngan.core.errors import RongnganValidationError
 from rongngan.core.thai import fiscal_year_bounds
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,10 @@ def test_energy_saving_counts_verified_measures_in_million_baht_by_visit_date(
         tariff_baht_per_kwh=Decimal(4),
         registered_by=officer,
     )
-    for day, kwh in ((dt.date(2020, 5, 1), "250000"), (dt.date(2021, 5, 1), "500000")):
+    for day, code, kwh in (
+        (dt.date(2020, 5, 1), "vsd_compressor", "250000"),
+        (dt.date(2021, 5, 1), "floating_head", "500000"),
+    ):
         services.refrigeration_inspection_record(
             acting_user=officer,
             plant=plant,
@@ -74,7 +78,7 @@ def test_energy_saving_counts_verified_measures_in_million_baht_by_visit_date(
                 "inspectors": "x",
                 "annual_electricity_kwh": "2000000",
                 "annual_output": "30000",
-                "measures_implemented": [{"code": "vsd_compressor", "saving_kwh_per_year": kwh}],
+                "measures_implemented": [{"code": code, "saving_kwh_per_year": kwh}],
             },
         )
     assert RefrigerationInspection.objects.count() == 2
@@ -86,3 +90,57 @@ def test_energy_saving_counts_verified_measures_in_million_baht_by_visit_date(
         dt.date(2021, 5, 1),
     ]
     assert PLANT["kind"] == "block_ice"
+
+
+def test_a_measure_already_counted_at_the_plant_is_refused_not_counted_twice(
+    org_a: Any, officer: Any
+) -> None:
+    site = make_site("CS-2", org_a)
+    plant = RefrigerationPlant.objects.create(
+        site=site,
+        kind="block_ice",
+        ammonia_charge_kg=Decimal(1000),
+        capacity_t_ice_per_day=Decimal(100),
+        operating_hours_per_year=7000,
+        tariff_baht_per_kwh=Decimal(4),
+        registered_by=officer,
+    )
+    data = {
+        "visited_on": dt.date(2020, 5, 1),
+        "inspectors": "x",
+        "annual_electricity_kwh": "2000000",
+        "annual_output": "30000",
+        "measures_implemented": [{"code": "vsd_compressor", "saving_kwh_per_year": "250000"}],
+    }
+    services.refrigeration_inspection_record(acting_user=officer, plant=plant, data=data)
+    with pytest.raises(RongnganValidationError) as exc:
+        services.refrigeration_inspection_record(
+            acting_user=officer, plant=plant, data={**data, "visited_on": dt.date(2021, 5, 1)}
+        )
+    assert [(p.field, p.code) for p in exc.value.problems] == [
+        ("measures_implemented[0].code", "measure_counted")
+    ]
+    assert RefrigerationInspection.objects.filter(plant=plant).count() == 1
+
+
+def test_public_ammonia_totals_over_fewer_than_three_plants_are_not_shown(
+    org_a: Any, officer: Any
+) -> None:
+    from conftest import api_as
+
+    for i, kind in enumerate(["cold_store", "cold_store", "cold_store", "tube_ice"]):
+        RefrigerationPlant.objects.create(
+            site=make_site(f"RP-{i}", org_a),
+            kind=kind,
+            ammonia_charge_kg=Decimal(1000 + i),
+            capacity_t_ice_per_day=Decimal(10),
+            operating_hours_per_year=7000,
+            tariff_baht_per_kwh=Decimal(4),
+            registered_by=officer,
+        )
+    body = api_as(None).get("/api/v1/chemicals/refrigeration-plants/stats/").json()
+    by_kind = {k["kind"]: k for k in body["by_kind"]}
+    cold = by_kind["cold_store"]
+    assert cold["plants"] == 3 and Decimal(cold["ammonia_kg"]) == 3003
+    assert by_kind["tube_ice"]["plants"] == 1 and by_kind["tube_ice"]["ammonia_kg"] is None
+    assert body["plants"] == 4 and Decimal(body["ammonia_kg"]) == 4006
