@@ -123,6 +123,32 @@ def _map_of_objects(data: Mapping[str, Any], name: str) -> None:
         _invalid(name, "invalid", SHAPE)
 
 
+def _one(qs: QuerySet, pk: Any, what: str) -> Any:
+    """The object `pk` of an already scoped queryset, or 404."""
+    obj = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    if obj is None:
+        raise Http404(f"no such {what}")
+    return obj
+
+
+def _referenced(data: Mapping[str, Any], field: str, qs: QuerySet) -> Any:
+    """The object a request body names by id in `field`, from `qs`: 400 at that field if the
+    reference is missing or names nothing the caller may use."""
+    ref = str(data.get(field) or "").strip()
+    if not ref:
+        _invalid(field, "required", REGISTRY_MSG["required"])
+    obj = qs.filter(pk=ref).first() if ref.isdigit() else None
+    if obj is None:
+        _invalid(field, "not_found", NOT_FOUND)
+    return obj
+
+
+def _of_generator(qs: QuerySet, request: Request) -> QuerySet:
+    """`?generator=<factory id>` narrows a list to one generator's records."""
+    generator = request.query_params.get("generator", "")
+    return qs.filter(generator_id=int(generator)) if generator.isdigit() else qs
+
+
 def _problems(warnings: list[Problem]) -> list[dict[str, Any]]:
     return [w.as_dict() for w in warnings]
 
@@ -694,9 +720,7 @@ class ProcessorViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(WasteProcessorSerializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        obj = queries.processors().filter(pk=pk).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise Http404("no such processor")
+        obj = _one(queries.processors(), pk, "processor")
         return Response(WasteProcessorSerializer(_with_current_permits([obj])[0]).data)
 
 
@@ -819,10 +843,7 @@ class StreamViewSet(viewsets.GenericViewSet):
     queryset = WasteStream.objects.none()
 
     def get_queryset(self) -> QuerySet[WasteStream]:
-        qs = queries.streams_for_user(self.request.user)
-        generator = self.request.query_params.get("generator", "")
-        if generator.isdigit():
-            qs = qs.filter(generator_id=int(generator))
+        qs = _of_generator(queries.streams_for_user(self.request.user), self.request)
         return qs.order_by("generator_id", "waste_code_id", "pk")
 
     @extend_schema(parameters=[OpenApiParameter("generator", int, description="factory id")])
@@ -831,29 +852,18 @@ class StreamViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(WasteStreamSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise Http404("no such stream")
-        return Response(WasteStreamSerializer(obj).data)
+        return Response(WasteStreamSerializer(self._stream(pk)).data)
 
     @extend_schema(request=STREAM_WRITE, responses={201: WasteStreamSerializer, **WRITE_ERRORS})
     @idempotent
     def create(self, request: Request) -> Response:
         data = _body(request)
-        ref = str(data.get("generator") or "").strip()
-        if not ref:
-            _invalid("generator", "required", REGISTRY_MSG["required"])
-        generator = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
-        if generator is None:
-            _invalid("generator", "not_found", NOT_FOUND)
+        generator = _referenced(data, "generator", Factory.objects.all())
         stream = services.stream_register(acting_user=request.user, generator=generator, data=data)
         return Response(WasteStreamSerializer(stream).data, status=status.HTTP_201_CREATED)
 
     def _stream(self, pk: str) -> WasteStream:
-        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise Http404("no such stream")
-        return obj
+        return _one(self.get_queryset(), pk, "stream")
 
     @extend_schema(
         request=GENERATION_WRITE,
@@ -883,9 +893,7 @@ class StreamViewSet(viewsets.GenericViewSet):
     def correct_generation(self, request: Request, pk: str, rid: str) -> Response:
         """Replaces a logged month (quantity, unit, reason); the old record is kept."""
         stream = self._stream(pk)
-        record = stream.generation.filter(pk=rid).first()
-        if record is None:
-            raise Http404("no such record")
+        record = _one(stream.generation.all(), rid, "record")
         return self._correct(request, record)
 
     @idempotent
@@ -984,10 +992,7 @@ class AnnualReportViewSet(viewsets.GenericViewSet):
     queryset = AnnualReport.objects.none()
 
     def get_queryset(self) -> QuerySet[AnnualReport]:
-        qs = queries.annual_reports_for_user(self.request.user)
-        generator = self.request.query_params.get("generator", "")
-        if generator.isdigit():
-            qs = qs.filter(generator_id=int(generator))
+        qs = _of_generator(queries.annual_reports_for_user(self.request.user), self.request)
         return qs.order_by("-year", "generator_id", "-version")
 
     def list(self, request: Request) -> Response:
@@ -995,21 +1000,13 @@ class AnnualReportViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(AnnualReportSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        obj = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
-        if obj is None:
-            raise Http404("no such report")
-        return Response(AnnualReportSerializer(obj).data)
+        return Response(AnnualReportSerializer(_one(self.get_queryset(), pk, "report")).data)
 
     @extend_schema(request=REPORT_WRITE, responses={201: AnnualReportSerializer, **WRITE_ERRORS})
     @idempotent
     def create(self, request: Request) -> Response:
         data = _body(request)
-        ref = str(data.get("generator") or "").strip()
-        if not ref:
-            _invalid("generator", "required", REGISTRY_MSG["required"])
-        generator = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
-        if generator is None:
-            _invalid("generator", "not_found", NOT_FOUND)
+        generator = _referenced(data, "generator", Factory.objects.all())
         report = services.annual_report_submit(
             acting_user=request.user,
             generator=generator,
@@ -1067,14 +1064,7 @@ class ApprovalViewSet(viewsets.GenericViewSet):
         return qs.order_by("-requested_at", "-pk")
 
     def _object(self, pk: str) -> Approval:
-        obj = (
-            queries.approvals_for_user(self.request.user).filter(pk=pk).first()
-            if str(pk).isdigit()
-            else None
-        )
-        if obj is None:
-            raise Http404("no such approval")
-        return obj
+        return _one(queries.approvals_for_user(self.request.user), pk, "approval")
 
     @extend_schema(
         parameters=[
@@ -1093,14 +1083,7 @@ class ApprovalViewSet(viewsets.GenericViewSet):
     @idempotent
     def create(self, request: Request) -> Response:
         data = _body(request)
-        ref = str(data.get("stream") or "").strip()
-        if not ref:
-            _invalid("stream", "required", REGISTRY_MSG["required"])
-        stream = (
-            queries.streams_for_user(request.user).filter(pk=ref).first() if ref.isdigit() else None
-        )
-        if stream is None:
-            _invalid("stream", "not_found", NOT_FOUND)
+        stream = _referenced(data, "stream", queries.streams_for_user(request.user))
         approval = services.approval_request(acting_user=request.user, stream=stream, data=data)
         return Response(WasteApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
