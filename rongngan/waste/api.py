@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -832,10 +831,6 @@ def _fixed(value: Any) -> Any:
     return str(value.quantize(Decimal("0.0001"))) if isinstance(value, Decimal) else value
 
 
-def capacity_warning() -> Decimal:
-    return Decimal(str(getattr(settings, "WASTE_CAPACITY_WARNING", "0.8")))
-
-
 class StreamViewSet(viewsets.GenericViewSet):
     """A generator's wastes; its operators (or officers) register them."""
 
@@ -1025,13 +1020,13 @@ class CapacityViewSet(viewsets.ViewSet):
         responses={200: CAPACITY},
     )
     def list(self, request: Request) -> Response:
-        if role_of(request.user) not in ("admin", "officer", "provincial_officer", "committee"):
+        if role_of(request.user) not in queries.DASHBOARD_ROLES:
             raise PermissionDenied()
         raw = request.query_params.get("year", "").strip()
         if raw and not (raw.isdigit() and 1990 <= int(raw) <= 2200):
             raise RongnganValidationError([Problem("year", "bad_year", services.MSG["bad_year"])])
         year = int(raw) if raw else timezone.localdate().year
-        rows = queries.capacity_use(year, share=capacity_warning())
+        rows = queries.capacity_use(year, share=queries.capacity_warning())
         return Response(
             [
                 {

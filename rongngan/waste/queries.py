@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -381,6 +382,15 @@ def storage_permitted(stream_ids: list[int], on: dt.date) -> set[int]:
             "stream_id", flat=True
         )
     )
+
+
+# Who sees the officers' waste dashboard and its parts (page and API).
+DASHBOARD_ROLES = {"admin", "officer", "provincial_officer", "committee"}
+
+
+def capacity_warning() -> Decimal:
+    """The share of a permit's yearly capacity from which it is listed as near capacity."""
+    return Decimal(str(getattr(settings, "WASTE_CAPACITY_WARNING", "0.8")))
 
 
 def capacity_use(year: int, *, share: Decimal) -> list[dict[str, Any]]:

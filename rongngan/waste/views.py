@@ -70,7 +70,7 @@ from rongngan.waste.models import (
 )
 
 PAGE_SIZE = 50
-DASHBOARD_ROLES = {"admin", "officer", "provincial_officer", "committee"}
+DASHBOARD_ROLES = queries.DASHBOARD_ROLES
 OFFICER_ROLES = {"admin", "officer", "provincial_officer"}
 TRANSIT_DAYS = 35
 PLAN_METRICS = (
@@ -788,12 +788,16 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # Officers' dashboard
 
 
+def _dashboard_reader(user: Any) -> None:
+    if role_of(user) not in DASHBOARD_ROLES:
+        raise PermissionDenied(_("The waste dashboard is for officers and committee members."))
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if role_of(user) not in DASHBOARD_ROLES:
-        raise PermissionDenied(_("The waste dashboard is for officers and committee members."))
+    _dashboard_reader(user)
     today = timezone.localdate()
     fy = fiscal_year(today)
     start, end = fiscal_year_bounds(fy)
@@ -919,12 +923,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def dashboard_capacity(request: HttpRequest) -> HttpResponse:
     """The dashboard's processors near capacity, loaded after the page (it reads lines)."""
     user = request.user
-    if role_of(user) not in DASHBOARD_ROLES:
-        raise PermissionDenied(_("The waste dashboard is for officers and committee members."))
+    _dashboard_reader(user)
     year = timezone.localdate().year
-    rows = queries.capacity_use(
-        year, share=Decimal(str(getattr(settings, "WASTE_CAPACITY_WARNING", "0.8")))
-    )
+    rows = queries.capacity_use(year, share=queries.capacity_warning())
     if role_of(user) == "provincial_officer":
         rows = [r for r in rows if r["permit"].processor.province_id == user.province_id]
     return render(request, "waste/_near_capacity.html", {"rows": rows[:30], "year": year})
@@ -935,8 +936,7 @@ def dashboard_capacity(request: HttpRequest) -> HttpResponse:
 def dashboard_codes(request: HttpRequest) -> HttpResponse:
     """The dashboard's table by waste code, loaded after the page (it reads manifest lines)."""
     user = request.user
-    if role_of(user) not in DASHBOARD_ROLES:
-        raise PermissionDenied(_("The waste dashboard is for officers and committee members."))
+    _dashboard_reader(user)
     start, end = fiscal_year_bounds(fiscal_year(timezone.localdate()))
     lo, hi = bounds(start, end)
     counted = queries.manifests_for_user(user).filter(
