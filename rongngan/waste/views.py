@@ -10,7 +10,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,7 +30,7 @@ from rongngan.core.thai import fiscal_year, fiscal_year_bounds
 from rongngan.registry import queries as registry_queries
 from rongngan.waste import metrics as waste_metrics
 from rongngan.waste import queries, services
-from rongngan.waste.clocks import annual_report_due
+from rongngan.waste.clocks import annual_report_due, days
 from rongngan.waste.codes import display_code, normalize_code
 from rongngan.waste.forms import (
     AnnualReportForm,
@@ -1100,19 +1099,19 @@ def held(request: HttpRequest) -> HttpResponse:
     ids = [s.pk for s in streams]
     held_now = queries.held_since(ids, today) if ids else {}
     permitted = queries.storage_permitted(list(held_now), today) if held_now else set()
-    limit = int(getattr(settings, "WASTE_STORAGE_DAYS", 90))
+    limit = days("WASTE_STORAGE_DAYS", 90)
     held_rows = []
     for s in streams:
         if s.pk in held_now:
             kg, oldest = held_now[s.pk]
-            days = (today - oldest).days
+            held_days = (today - oldest).days
             held_rows.append(
                 {
                     "stream": s,
                     "kg": kg,
                     "oldest": oldest,
-                    "days": days,
-                    "over": days > limit,
+                    "days": held_days,
+                    "over": held_days > limit,
                     "permitted": s.pk in permitted,
                 }
             )
