@@ -106,6 +106,12 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="recreate the benchmark database")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--process",
+        choices=["queue", "inline"],
+        default="queue",
+        help="how the API processes a batch (MONITORING_INGEST_PROCESSING; default queue)",
+    )
     parser.add_argument("--batch-pps", type=int, default=BATCH_PPS, help="point-parameters a batch")
     parser.add_argument(
         "--batch-minutes", type=int, default=BATCH_MINUTES, help="minutes of each in a batch"
@@ -113,6 +119,9 @@ def main() -> None:
     args = parser.parse_args()
     BATCH_PPS, BATCH_MINUTES = args.batch_pps, args.batch_minutes
     _setup.start(fresh=args.fresh)
+    from django.conf import settings
+
+    settings.MONITORING_INGEST_PROCESSING = args.process
     logging.getLogger("rongngan.request").setLevel(logging.WARNING)
     from django.db import connection, transaction
     from django.test import Client
@@ -163,7 +172,9 @@ def main() -> None:
         bodies.append(json.dumps({"rows": rows}))
     n_api = batches * BATCH_PPS * BATCH_MINUTES
     t = time.perf_counter()
+    per_batch = []
     for i, body in enumerate(bodies):
+        t_batch = time.perf_counter()
         r = client.post(
             "/api/v1/monitoring/readings/",
             body,
@@ -172,12 +183,30 @@ def main() -> None:
         )
         assert r.status_code == 201, r.content[:500]
         assert r.json()["accepted"] == BATCH_PPS * BATCH_MINUTES, r.json()
+        per_batch.append((time.perf_counter() - t_batch) * 1000)
     api_s = time.perf_counter() - t
     api_rate = n_api / api_s
+    med_b, p95_b, max_b = _setup.summary(per_batch)
+    print(f"a batch through the API: median {med_b:.0f} ms, p95 {p95_b:.0f} ms, max {max_b:.0f} ms")
     print(
-        f"API ({BATCH_PPS} point-parameters x {BATCH_MINUTES} minutes a batch): "
-        f"{n_api:,} readings in {api_s:.1f} s = {api_rate:,.0f} rows/s"
+        f"API ({BATCH_PPS} point-parameters x {BATCH_MINUTES} minutes a batch, "
+        f"processing {args.process}): {n_api:,} readings in {api_s:.1f} s = {api_rate:,.0f} rows/s"
     )
+    process_s = 0.0
+    if args.process == "queue":
+        # What the worker then does for those batches: averages, availability, judging.
+        from rongngan.monitoring import pipeline
+        from rongngan.monitoring.models import IngestBatch
+
+        queued = IngestBatch.objects.filter(processed_at__isnull=True).count()
+        t = time.perf_counter()
+        done = pipeline.process_queued(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), limit=10**6)
+        process_s = time.perf_counter() - t
+        assert done == queued == batches, (done, queued, batches)
+        print(
+            f"processing the {done} queued batches (one worker): {process_s:.1f} s = "
+            f"{n_api / process_s:,.0f} rows/s; end to end {n_api / (api_s + process_s):,.0f} rows/s"
+        )
 
     # 2. Plain COPY of the same shape of rows into the same table.
     def copy_rows():
@@ -197,6 +226,9 @@ def main() -> None:
     copy_rate = n_copy / copy_s
     print(f"COPY: {n_copy:,} readings in {copy_s:.1f} s = {copy_rate:,.0f} rows/s")
     print(f"ratio API / COPY: {api_rate / copy_rate:.2f} (target >= 0.3 on PostgreSQL)")
+    if process_s:
+        e2e = n_api / (api_s + process_s)
+        print(f"ratio end to end (API + processing) / COPY: {e2e / copy_rate:.2f}")
 
     # 3. A month of minute data for one point at hour resolution.
     month_pp = pps[-1]

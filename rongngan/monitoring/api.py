@@ -332,6 +332,8 @@ BATCH_OUT = inline_serializer(
         "duplicates": serializers.IntegerField(),
         "quarantined": serializers.IntegerField(),
         "report": serializers.ListField(child=serializers.DictField()),
+        "processed": serializers.BooleanField(),
+        "processed_at": serializers.DateTimeField(allow_null=True),
         "events_opened": serializers.ListField(child=serializers.IntegerField()),
     },
 )
@@ -530,6 +532,17 @@ class ReadingViewSet(viewsets.ViewSet):
             result.as_dict(),
             status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED,
         )
+
+
+class BatchViewSet(viewsets.ViewSet):
+    """A batch of readings as stored: its counts, report and whether its averages and judgments
+    are done (a batch is processed right after it is stored, by its background task). Seen by
+    its sender and by officers in reach of a point it touched."""
+
+    @extend_schema(responses={200: BATCH_OUT, 404: ERRORS})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        batch = queries.batch_for_user(request.user, pk)
+        return Response(services.batch_dict(batch))
 
 
 class EventViewSet(viewsets.GenericViewSet):

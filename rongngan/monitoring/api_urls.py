@@ -7,6 +7,7 @@ from rongngan.monitoring import api
 
 router = SimpleRouter()
 router.register("points", api.PointViewSet, basename="monitoring-point")
+router.register("batches", api.BatchViewSet, basename="monitoring-batch")
 router.register("readings", api.ReadingViewSet, basename="monitoring-reading")
 router.register("events", api.EventViewSet, basename="monitoring-event")
 router.register("notices", api.NoticeViewSet, basename="monitoring-notice")

@@ -15,13 +15,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rongngan.core import audit
-from rongngan.monitoring import conf, events
+from rongngan.monitoring import conf, events, pipeline
 from rongngan.monitoring.models import Event, MonitoringPoint, Notice, PointParameter
+
+# A batch still queued this long after it was stored is processed by the clocks themselves.
+QUEUED_GRACE = dt.timedelta(minutes=2)
 
 
 @transaction.atomic
 def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
+    # First the batches whose task has not run (failed, or no worker): their readings count
+    # before any gap is judged.
+    processed = pipeline.process_queued(timezone.now() - QUEUED_GRACE)
     gap = dt.timedelta(minutes=int(conf.get("MONITORING_GAP_MINUTES")))
     cutoff = now - gap
     silent = (
@@ -94,4 +100,4 @@ def run_clocks(now: dt.datetime | None = None) -> dict[str, int]:
             event.explained_at = now
             event.save(update_fields=["status", "explanation", "explained_by", "explained_at"])
         opened += 1
-    return {"gaps_opened": opened, "gaps_extended": extended}
+    return {"gaps_opened": opened, "gaps_extended": extended, "batches_processed": processed}

@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # A point is "in exceedance now" on the province's dashboard while an exceedance event of it
     # is not closed and its last exceeding period is this recent (twice this for daily limits).
     "MONITORING_NOW_HOURS": 24,
+    # "queue": a batch of readings is stored in its request and averaged and judged right after
+    # by its background task (`rongngan worker`); "inline": all of it in the request.
+    "MONITORING_INGEST_PROCESSING": "queue",
     # Largest batch the API takes in one request.
     "MONITORING_MAX_BATCH_ROWS": 100_000,
 }

@@ -279,6 +279,13 @@ class IngestBatch(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the batch's stored rows touched, {point_parameter_id: [hour start, ...]} (UTC, ISO
+    # 8601): the hours whose averages the batch's processing rebuilds and judges.
+    touched = models.JSONField(default=dict, blank=True)
+    # When the averages and judgments of the batch were done (inline, or by its queued task);
+    # empty while queued.
+    processed_at = models.DateTimeField(null=True, blank=True)
+    events_opened = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -287,6 +294,13 @@ class IngestBatch(models.Model):
                 fields=["user", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="monitoring_batch_key_once_per_user",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(processed_at__isnull=True),
+                name="monitoring_batch_queued",
             )
         ]
 

@@ -31,6 +31,7 @@ from rongngan.monitoring.models import (
     DataAvailability,
     Event,
     HourlyAggregate,
+    IngestBatch,
     PointLimit,
     PointParameter,
 )
@@ -306,6 +307,42 @@ def recompute(
     _availability(days_by_pp, now)
     judge(pps, hourly, daily, evidence_minutes, now, out)
     return out
+
+
+def process_batch(batch_id: int, *, now: dt.datetime | None = None) -> Outcome | None:
+    """Builds the averages of the hours a stored batch touched and judges them, once: the work
+    of a batch taken with process="queue" (its task; the clocks take any batch left queued).
+    Returns None when the batch was processed already (or does not exist)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        batch = (
+            IngestBatch.objects.select_for_update()
+            .filter(pk=batch_id, processed_at__isnull=True)
+            .first()
+        )
+        if batch is None:
+            return None
+        touched = {
+            int(pp_id): [dt.datetime.fromisoformat(h) for h in hours]
+            for pp_id, hours in batch.touched.items()
+        }
+        outcome = recompute(touched, now=now or timezone.now())
+        batch.processed_at = timezone.now()
+        batch.events_opened = outcome.events_opened
+        batch.save(update_fields=["processed_at", "events_opened"])
+    return outcome
+
+
+def process_queued(older_than: dt.datetime, limit: int = 1000) -> int:
+    """Processes the batches still queued that were stored before `older_than` (a task that
+    failed or a worker that was down); returns how many it processed."""
+    done = 0
+    queued = IngestBatch.objects.filter(processed_at__isnull=True, created_at__lt=older_than)
+    for pk in queued.order_by("created_at").values_list("pk", flat=True)[:limit]:
+        if process_batch(pk) is not None:
+            done += 1
+    return done
 
 
 def _evidence(minutes: list[Any]) -> list[list[Any]]:

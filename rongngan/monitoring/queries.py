@@ -30,6 +30,7 @@ from rongngan.monitoring.models import (
     DataAvailability,
     Event,
     HourlyAggregate,
+    IngestBatch,
     LabResult,
     LimitRule,
     MonitoringPoint,
@@ -71,6 +72,20 @@ def point_for_user(user: Any, pk: Any, *, write: bool = False) -> MonitoringPoin
         if not acts_for(user, point.factory):
             raise PermissionDenied("You may not act for this point")
     return point
+
+
+def batch_for_user(user: Any, pk: Any) -> IngestBatch:
+    """A batch of readings seen by its sender and by any signed-in user in reach of a point
+    it touched (an officer of the province, a colleague of the same operator); 404 otherwise."""
+    batch = IngestBatch.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None
+    if batch is None or not getattr(user, "is_authenticated", False):
+        raise Http404("no such batch")
+    if batch.user_id == user.pk:
+        return batch
+    pp_ids = [int(k) for k in batch.touched]
+    if not points_for_user(user).filter(parameters__pk__in=pp_ids).exists():
+        raise Http404("no such batch")
+    return batch
 
 
 def point_parameters(point: MonitoringPoint, *, on: dt.date | None = None) -> list[PointParameter]:

@@ -153,7 +153,7 @@ def _demo(rng: random.Random, actor: Any, stdout: Any) -> None:
                         }
                     )
                 ts += dt.timedelta(minutes=1)
-            services.readings_ingest(acting_user=actor, rows=rows)
+            services.readings_ingest(acting_user=actor, rows=rows, process="inline")
             day = stop
     # The other continuous points: a month of hourly averages, then the last two hours of
     # minutes through the service (so they are live on the province's dashboard).
@@ -175,7 +175,7 @@ def _demo(rng: random.Random, actor: Any, stdout: Any) -> None:
                     }
                 )
     if rows:
-        services.readings_ingest(acting_user=actor, rows=rows)
+        services.readings_ingest(acting_user=actor, rows=rows, process="inline")
     clocks.run_clocks(now)
     lab, _ = Organisation.objects.get_or_create(
         code=LAB[0], defaults={"kind": Organisation.Kind.LAB, "name_th": LAB[1]}

@@ -213,6 +213,27 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
     return len(new), grouped
 
 
+def store_new(rows: Sequence[Row]) -> int:
+    """Inserts the rows not already stored and returns how many went in, without reading the
+    stored minutes (the queued path: the averages are built later, by the batch's task).
+
+    The rows go straight into the table by COPY, in a savepoint; a row already stored makes the
+    COPY fail on the primary key, and then the batch goes in by INSERT ... ON CONFLICT DO
+    NOTHING instead, which skips the stored ones (they count as duplicates)."""
+    from django.db import IntegrityError, transaction
+
+    if not rows:
+        return 0
+    first = min(r[1] for r in rows)
+    last = max(r[1] for r in rows)
+    try:
+        with transaction.atomic():
+            ensure_partitions(first, last)
+            return copy_readings(rows)
+    except IntegrityError:
+        return insert_readings(rows)
+
+
 def _group(minutes: Iterable[tuple[int, dt.datetime, Decimal | None, str]]) -> Minutes:
     out: Minutes = {}
     for pp, ts, value, flags in minutes:
@@ -228,10 +249,13 @@ def copy_readings(rows: Iterable[Row], connection: Any = None) -> int:
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {TABLE} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+            # COPY bypasses Django's cursor wrapper: its errors (a key already stored) are
+            # turned into Django's here, so callers can catch IntegrityError.
+            with connection.wrap_database_errors:
+                with cursor.copy(f"COPY {TABLE} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        count += 1
             return count
         sql = f'INSERT INTO "{TABLE}" ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s)'
         batch: list[tuple[Any, ...]] = []
