@@ -539,7 +539,10 @@ class BatchViewSet(viewsets.ViewSet):
     are done (a batch is processed right after it is stored, by its background task). Seen by
     its sender and by officers in reach of a point it touched."""
 
-    @extend_schema(responses={200: BATCH_OUT, 404: ERRORS})
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={200: BATCH_OUT, 404: ERRORS},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         batch = queries.batch_for_user(request.user, pk)
         return Response(services.batch_dict(batch))
