@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -655,7 +655,7 @@ def readings_ingest(
         good: list[storage.Row] = []
         bad: list[tuple[int, Any, list[Problem]]] = []
         seen: set[tuple[int, dt.datetime]] = set()
-        in_batch_duplicates = 0
+        duplicates = [0]  # rows repeated inside the batch (the first is kept)
         # What the stored rows touch: the hours to average, per point-parameter, and its latest
         # minute (rows the table already holds are counted too; rebuilding their hour is harmless).
         touched: dict[int, set[dt.datetime]] = defaultdict(set)
@@ -674,160 +674,170 @@ def readings_ingest(
         # A batch's rows share their timestamps (every parameter of a point, every point of a
         # logger, at the same minute): each distinct text is parsed once.
         ts_cache: dict[str, tuple[dt.datetime, dt.datetime] | None] = {}
-        for i, row in enumerate(rows, start=1):
-            if type(row) is dict and not row.get("flags"):
-                pcode = row.get("point") or default_code
-                param = row.get("parameter")
-                raw_ts, raw_value = row.get("ts"), row.get("value")
-                unit = row.get("unit")
-                found = (
-                    fast_pps.get((pcode, param))
-                    if type(pcode) is str
-                    and type(param) is str
-                    and type(raw_ts) is str
-                    and type(raw_value) is str
-                    and (unit is None or type(unit) is str)
-                    else None
-                )
-                if found is not None:
-                    pp, pk = found
-                    parsed = ts_cache.get(raw_ts, False)
-                    if parsed is False:
-                        parsed = None
-                        try:
-                            ts = fromiso(raw_ts)
-                        except ValueError:
-                            ts = None
-                        if (
-                            ts is not None
-                            and ts.utcoffset() is not None
-                            and MIN_YEAR < ts.year < MAX_YEAR
-                        ):
-                            ts = ts.astimezone(utc)
-                            if ts.second or ts.microsecond:
-                                ts = ts.replace(second=0, microsecond=0)
-                            if ts <= tolerance:
-                                parsed = (ts, ts.replace(minute=0))
-                        ts_cache[raw_ts] = parsed
-                    try:
-                        value = Decimal(raw_value)
-                    except (ValueError, InvalidOperation):
-                        parsed = None
-                    if (
-                        parsed is not None
-                        and value.is_finite()
-                        and (not value or value.adjusted() < DIGITS)
-                    ):
-                        unit = unit or pp.unit
-                        conv = fast_conv.get((unit, pk))
-                        if conv is None:
-                            made = converter.get(unit, pp)
-                            if not isinstance(made, str):
-                                conv = fast_conv[(unit, pk)] = made
-                        std = conv(value).quantize(SIX_PLACES) if conv is not None else None
-                        if std is not None and (not std or std.adjusted() < DIGITS):
-                            ts, hour = parsed
-                            key = (pk, ts)
-                            if key in seen:
-                                in_batch_duplicates += 1
-                                continue
-                            seen.add(key)
-                            good.append((pk, ts, value, unit[:20], std, "", batch_id))
-                            touched[pk].add(hour)
-                            last = latest.get(pk)
-                            if last is None or ts > last:
-                                latest[pk] = ts
-                            continue
-            if not isinstance(row, Mapping):
-                bad.append((i, row, [_p(None, "not_a_row", row=i)]))
-                continue
-            problems: list[Problem] = []
-            code = str(row.get("point") or (point.code if point else "")).strip()
-            pp = None
-            p = points.get(code)
-            if not code:
-                problems.append(_p("point", "required", row=i))
-            elif p is None:
-                problems.append(_p("point", "unknown_point", row=i, value=code))
-            elif not allowed[code]:
-                problems.append(_p("point", "not_your_point", row=i, value=code))
-            elif not p.active:
-                problems.append(_p("point", "inactive_point", row=i, value=code))
-            else:
-                param = str(row.get("parameter") or "").strip()
-                pp = pps.get((code, param))
-                if not param:
-                    problems.append(_p("parameter", "required", row=i))
-                elif pp is None:
-                    # Readers write "SO2" as often as "so2": the catalogue's codes are lower case.
-                    pp = pps.get((code, param.lower()))
-                    if pp is None:
-                        problems.append(
-                            _p("parameter", "unknown_parameter", row=i, value=param, point=code)
-                        )
-            ts, ts_problem = _ts(row.get("ts", row.get("timestamp")))
-            if ts_problem:
-                problems.append(
-                    _p("ts", ts_problem, row=i, value=row.get("ts", row.get("timestamp")))
-                )
-            elif ts is not None and ts > tolerance:
-                problems.append(
-                    _p("ts", "in_future", row=i, value=row.get("ts", row.get("timestamp")))
-                )
-            raw_value = row.get("value")
-            value: Decimal | None = None
-            if raw_value is None or raw_value == "":
-                problems.append(_p("value", "required", row=i))
-            elif isinstance(raw_value, bool):
-                problems.append(_p("value", "number", row=i))
-            else:
-                try:
-                    value = (
-                        Decimal(str(raw_value).strip())
-                        if not isinstance(raw_value, int)
-                        else Decimal(raw_value)
-                    )
-                    if not value.is_finite():
-                        problems.append(_p("value", "not_finite", row=i))
-                        value = None
-                    elif value and value.adjusted() >= DIGITS:  # no arithmetic: 1e999999999 too
-                        problems.append(_p("value", "too_large", row=i))
-                        value = None
-                except (InvalidOperation, ValueError):
-                    problems.append(_p("value", "number", row=i))
-            flags, bad_flag = _flags(row.get("flags"))
-            if bad_flag:
-                problems.append(
-                    _p("flags", "bad_flag", row=i, value=bad_flag, choices=", ".join(FLAGS))
-                )
-            unit = str(row.get("unit") or "").strip()
-            std: Decimal | None = None
-            if pp is not None:
-                unit = unit or pp.unit
-                conv = converter.get(unit, pp)
-                if isinstance(conv, str):
-                    problems.append(
-                        _p("unit", "bad_unit", row=i, value=unit, to=pp.unit, reason=conv)
-                    )
-                elif value is not None:
-                    std = conv(value).quantize(SIX_PLACES)
-                    if std and std.adjusted() >= DIGITS:  # e.g. a percentage given in ppm
-                        problems.append(_p("value", "too_large", row=i))
-                        std = None
-            if not problems and pp is not None and ts is not None and value is not None:
-                key = (pp.pk, ts)
-                if key in seen:
-                    in_batch_duplicates += 1
-                    continue
-                seen.add(key)
-                good.append((pp.pk, ts, value, unit[:20], std, flags, batch_id))
-                touched[pp.pk].add(ts.replace(minute=0))  # ts is a UTC minute already
-                last = latest.get(pp.pk)
-                if last is None or ts > last:
-                    latest[pp.pk] = ts
-            else:
-                bad.append((i, dict(row), problems))
 
+        def checked() -> Iterator[storage.Row]:
+            """The good rows, in order, as they are checked (the bad ones go to `bad`)."""
+            for i, row in enumerate(rows, start=1):
+                if type(row) is dict and not row.get("flags"):
+                    pcode = row.get("point") or default_code
+                    param = row.get("parameter")
+                    raw_ts, raw_value = row.get("ts"), row.get("value")
+                    unit = row.get("unit")
+                    found = (
+                        fast_pps.get((pcode, param))
+                        if type(pcode) is str
+                        and type(param) is str
+                        and type(raw_ts) is str
+                        and type(raw_value) is str
+                        and (unit is None or type(unit) is str)
+                        else None
+                    )
+                    if found is not None:
+                        pp, pk = found
+                        parsed = ts_cache.get(raw_ts, False)
+                        if parsed is False:
+                            parsed = None
+                            try:
+                                ts = fromiso(raw_ts)
+                            except ValueError:
+                                ts = None
+                            if (
+                                ts is not None
+                                and ts.utcoffset() is not None
+                                and MIN_YEAR < ts.year < MAX_YEAR
+                            ):
+                                ts = ts.astimezone(utc)
+                                if ts.second or ts.microsecond:
+                                    ts = ts.replace(second=0, microsecond=0)
+                                if ts <= tolerance:
+                                    parsed = (ts, ts.replace(minute=0))
+                            ts_cache[raw_ts] = parsed
+                        try:
+                            value = Decimal(raw_value)
+                        except (ValueError, InvalidOperation):
+                            parsed = None
+                        if (
+                            parsed is not None
+                            and value.is_finite()
+                            and (not value or value.adjusted() < DIGITS)
+                        ):
+                            unit = unit or pp.unit
+                            conv = fast_conv.get((unit, pk))
+                            if conv is None:
+                                made = converter.get(unit, pp)
+                                if not isinstance(made, str):
+                                    conv = fast_conv[(unit, pk)] = made
+                            std = conv(value).quantize(SIX_PLACES) if conv is not None else None
+                            if std is not None and (not std or std.adjusted() < DIGITS):
+                                ts, hour = parsed
+                                key = (pk, ts)
+                                if key in seen:
+                                    duplicates[0] += 1
+                                    continue
+                                seen.add(key)
+                                yield (pk, ts, value, unit[:20], std, "", batch_id)
+                                touched[pk].add(hour)
+                                last = latest.get(pk)
+                                if last is None or ts > last:
+                                    latest[pk] = ts
+                                continue
+                if not isinstance(row, Mapping):
+                    bad.append((i, row, [_p(None, "not_a_row", row=i)]))
+                    continue
+                problems: list[Problem] = []
+                code = str(row.get("point") or (point.code if point else "")).strip()
+                pp = None
+                p = points.get(code)
+                if not code:
+                    problems.append(_p("point", "required", row=i))
+                elif p is None:
+                    problems.append(_p("point", "unknown_point", row=i, value=code))
+                elif not allowed[code]:
+                    problems.append(_p("point", "not_your_point", row=i, value=code))
+                elif not p.active:
+                    problems.append(_p("point", "inactive_point", row=i, value=code))
+                else:
+                    param = str(row.get("parameter") or "").strip()
+                    pp = pps.get((code, param))
+                    if not param:
+                        problems.append(_p("parameter", "required", row=i))
+                    elif pp is None:
+                        # "SO2" is written as often as "so2": catalogue codes are lower case.
+                        pp = pps.get((code, param.lower()))
+                        if pp is None:
+                            problems.append(
+                                _p("parameter", "unknown_parameter", row=i, value=param, point=code)
+                            )
+                ts, ts_problem = _ts(row.get("ts", row.get("timestamp")))
+                if ts_problem:
+                    problems.append(
+                        _p("ts", ts_problem, row=i, value=row.get("ts", row.get("timestamp")))
+                    )
+                elif ts is not None and ts > tolerance:
+                    problems.append(
+                        _p("ts", "in_future", row=i, value=row.get("ts", row.get("timestamp")))
+                    )
+                raw_value = row.get("value")
+                value: Decimal | None = None
+                if raw_value is None or raw_value == "":
+                    problems.append(_p("value", "required", row=i))
+                elif isinstance(raw_value, bool):
+                    problems.append(_p("value", "number", row=i))
+                else:
+                    try:
+                        value = (
+                            Decimal(str(raw_value).strip())
+                            if not isinstance(raw_value, int)
+                            else Decimal(raw_value)
+                        )
+                        if not value.is_finite():
+                            problems.append(_p("value", "not_finite", row=i))
+                            value = None
+                        elif value and value.adjusted() >= DIGITS:  # no arithmetic: 1e999999999 too
+                            problems.append(_p("value", "too_large", row=i))
+                            value = None
+                    except (InvalidOperation, ValueError):
+                        problems.append(_p("value", "number", row=i))
+                flags, bad_flag = _flags(row.get("flags"))
+                if bad_flag:
+                    problems.append(
+                        _p("flags", "bad_flag", row=i, value=bad_flag, choices=", ".join(FLAGS))
+                    )
+                unit = str(row.get("unit") or "").strip()
+                std: Decimal | None = None
+                if pp is not None:
+                    unit = unit or pp.unit
+                    conv = converter.get(unit, pp)
+                    if isinstance(conv, str):
+                        problems.append(
+                            _p("unit", "bad_unit", row=i, value=unit, to=pp.unit, reason=conv)
+                        )
+                    elif value is not None:
+                        std = conv(value).quantize(SIX_PLACES)
+                        if std and std.adjusted() >= DIGITS:  # e.g. a percentage given in ppm
+                            problems.append(_p("value", "too_large", row=i))
+                            std = None
+                if not problems and pp is not None and ts is not None and value is not None:
+                    key = (pp.pk, ts)
+                    if key in seen:
+                        duplicates[0] += 1
+                        continue
+                    seen.add(key)
+                    yield (pp.pk, ts, value, unit[:20], std, flags, batch_id)
+                    touched[pp.pk].add(ts.replace(minute=0))  # ts is a UTC minute already
+                    last = latest.get(pp.pk)
+                    if last is None or ts > last:
+                        latest[pp.pk] = ts
+                else:
+                    bad.append((i, dict(row), problems))
+
+        minutes = None
+        if process == "inline":
+            good = list(checked())
+        else:
+            # The rows stream into the table while the rest are still being checked; a refused
+            # batch (below) rolls the rows back with the rest of the transaction.
+            inserted = storage.store_new(checked(), kept=good)
         if bad and mode == "reject":
             raise RongnganValidationError([p for _, _, ps in bad for p in ps])
 
@@ -835,14 +845,11 @@ def readings_ingest(
         batch.status = IngestBatch.Status.PARTLY if bad else IngestBatch.Status.ACCEPTED
         batch.quarantined = len(bad)
         batch.report = report
-        minutes = None
         if process == "inline":
             flat = dt.timedelta(minutes=int(conf.get("MONITORING_FLATLINE_MINUTES")))
             inserted, minutes = storage.store_batch(good, context=flat)
-        else:
-            inserted = storage.store_new(good)
         batch.accepted = inserted
-        batch.duplicates = len(good) - inserted + in_batch_duplicates
+        batch.duplicates = len(good) - inserted + duplicates[0]
         if bad:
             rendered = iter(report)  # the report holds each row's problems in order
             QuarantinedRow.objects.bulk_create(

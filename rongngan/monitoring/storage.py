@@ -12,7 +12,7 @@ SQLite: one plain table with the same columns and key; INSERT OR IGNORE by execu
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -213,25 +213,43 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
     return len(new), grouped
 
 
-def store_new(rows: Sequence[Row]) -> int:
+def store_new(rows: Iterable[Row], *, kept: list[Row]) -> int:
     """Inserts the rows not already stored and returns how many went in, without reading the
     stored minutes (the queued path: the averages are built later, by the batch's task).
+    `rows` may be a generator that checks them as they go; every row it gives is also added
+    to `kept`.
 
-    The rows go straight into the table by COPY, in a savepoint; a row already stored makes the
-    COPY fail on the primary key, and then the batch goes in by INSERT ... ON CONFLICT DO
-    NOTHING instead, which skips the stored ones (they count as duplicates)."""
+    The rows stream straight into the table by COPY, in a savepoint; a row already stored makes
+    the COPY fail on the primary key, and then the batch goes in by INSERT ... ON CONFLICT DO
+    NOTHING instead, which skips the stored ones (they count as duplicates). Rows of a month
+    without its partition land in the default partition and move into the month's partition
+    made right after the COPY."""
     from django.db import IntegrityError, transaction
 
-    if not rows:
-        return 0
-    first = min(r[1] for r in rows)
-    last = max(r[1] for r in rows)
+    bounds: list[dt.datetime] = []
+
+    def tee() -> Iterator[Row]:
+        lo = hi = None
+        for row in rows:
+            kept.append(row)
+            ts = row[1]
+            if lo is None or ts < lo:
+                lo = ts
+            if hi is None or ts > hi:
+                hi = ts
+            yield row
+        if lo is not None and hi is not None:
+            bounds[:] = [lo, hi]
+
     try:
         with transaction.atomic():
-            ensure_partitions(first, last)
-            return copy_readings(rows)
+            count = copy_readings(tee())
+            if bounds:
+                ensure_partitions(bounds[0], bounds[1])
+            return count
     except IntegrityError:
-        return insert_readings(rows)
+        kept.extend(rows)  # the rows the COPY had not reached yet
+        return insert_readings(kept)
 
 
 def _group(minutes: Iterable[tuple[int, dt.datetime, Decimal | None, str]]) -> Minutes:

@@ -29,12 +29,16 @@ def partition_of(pp_id: int, ts: dt.datetime) -> str:
 
 
 @postgres_only
-def test_readings_land_in_the_partition_of_their_month(operator_a, so2_a):
+@pytest.mark.parametrize("process", ["inline", "queue"])
+def test_readings_land_in_the_partition_of_their_month(operator_a, so2_a, process):
     october = dt.datetime(2026, 10, 31, 16, 59, tzinfo=dt.UTC)  # 23:59 Bangkok, 31 October
     rows = minute_rows("A-STACK-1", "so2", october, [1, 2]) + minute_rows(
         "A-STACK-1", "so2", T0, [3]
     )
-    services.readings_ingest(acting_user=operator_a, rows=rows)
+    # Queued: the rows stream in by COPY before their month's partition is made, land in the
+    # default partition and move into the month's when it is made right after.
+    services.readings_ingest(acting_user=operator_a, rows=rows, process=process)
+    assert Reading.objects.count() == 3
     assert partition_of(so2_a.pk, october) == "monitoring_reading_y2026m10"
     assert (
         partition_of(so2_a.pk, october + dt.timedelta(minutes=1)) == "monitoring_reading_y2026m10"
