@@ -584,6 +584,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                     format=fmt,
                     mode=request.POST.get("mode") or "reject",
                     idempotency_key=f"page:{key}",
+                    # A person waits for the answer: averaged and judged before it is shown.
+                    process="inline",
                 )
             except RongnganValidationError as exc:
                 problems = exc.as_list()
