@@ -17,9 +17,10 @@ apart). Hours and quadrants in which the unit did not operate ("shutdown") are n
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from rongngan.monitoring.standards import LimitRule, ValidityRegime
 
@@ -31,8 +32,10 @@ INVALIDATING_FLAGS = frozenset(
 FLAGS = INVALIDATING_FLAGS
 
 
-@dataclass(frozen=True)
-class Minute:
+class Minute(NamedTuple):
+    """One minute's value with its flags (a tuple: a batch's processing makes tens of
+    thousands of them, and a tuple is made several times faster than a frozen dataclass)."""
+
     ts: datetime
     value: Decimal | None
     flags: frozenset[str] = frozenset()
@@ -113,7 +116,7 @@ def screen(
     if not added:
         return ordered
     return [
-        replace(m, flags=frozenset(m.flags) | added[i]) if i in added else m
+        m._replace(flags=frozenset(m.flags) | added[i]) if i in added else m
         for i, m in enumerate(ordered)
     ]
 
