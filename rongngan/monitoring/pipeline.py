@@ -14,6 +14,7 @@ Bangkok calendar day, the day of the legal reports.
 """
 
 import datetime as dt
+import logging
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -36,6 +37,7 @@ from rongngan.monitoring.models import (
     PointParameter,
 )
 
+logger = logging.getLogger(__name__)
 BANGKOK = ZoneInfo("Asia/Bangkok")
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -339,9 +341,12 @@ def process_queued(older_than: dt.datetime, limit: int = 1000) -> int:
     failed or a worker that was down); returns how many it processed."""
     done = 0
     queued = IngestBatch.objects.filter(processed_at__isnull=True, created_at__lt=older_than)
-    for pk in queued.order_by("created_at").values_list("pk", flat=True)[:limit]:
-        if process_batch(pk) is not None:
-            done += 1
+    for pk in list(queued.order_by("created_at").values_list("pk", flat=True)[:limit]):
+        try:
+            if process_batch(pk) is not None:
+                done += 1
+        except Exception:  # one broken batch must not stop the others, nor the gap clock
+            logger.exception("monitoring batch %s could not be processed", pk)
     return done
 
 

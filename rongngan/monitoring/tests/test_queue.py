@@ -169,3 +169,28 @@ def test_a_retry_is_recognised_by_its_bytes_and_a_different_body_under_the_key_i
     assert other.status_code == 422
     assert other.json()["errors"][0]["code"] == "key_reused"
     assert Reading.objects.count() == 2 and IngestBatch.objects.count() == 1
+
+
+def test_one_batch_that_fails_to_process_does_not_stop_the_others(operator_a, so2_a, monkeypatch):
+    first = services.readings_ingest(
+        acting_user=operator_a, rows=minute_rows("A-STACK-1", "so2", T0, [40] * 60)
+    ).batch
+    second = services.readings_ingest(
+        acting_user=operator_a,
+        rows=minute_rows("A-STACK-1", "so2", T0 + dt.timedelta(hours=1), [150] * 60),
+    ).batch
+    IngestBatch.objects.update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    real = pipeline.recompute
+
+    def broken_for_the_first(touched, **kw):
+        if T0 in next(iter(touched.values())):
+            raise RuntimeError("boom")
+        return real(touched, **kw)
+
+    monkeypatch.setattr(pipeline, "recompute", broken_for_the_first)
+    assert clocks.run_clocks(T0 + dt.timedelta(hours=2))["batches_processed"] == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.processed_at is None and second.processed_at is not None
+    assert HourlyAggregate.objects.filter(point_parameter=so2_a).count() == 1
+    assert Event.objects.filter(kind="exceedance").count() == 1
