@@ -56,7 +56,25 @@ class ReadPublicly(permissions.BasePermission):
 # Directory
 
 
+class HsListingSerializer(serializers.Serializer):
+    """One entry of the substance in the Hazardous Substance Act B.E. 2535 lists (read-only)."""
+
+    list = serializers.CharField(help_text="5.1-5.6 DIW, 4.1-4.3 FDA, 1-3 and 6 other agencies")
+    entry_no = serializers.IntegerField(allow_null=True, help_text="the entry's number (ลำดับ)")
+    name_th = serializers.CharField(help_text="the entry's name as listed")
+    name_en = serializers.CharField(help_text="blank where only the Thai name was transcribed")
+    hs_type = serializers.IntegerField(help_text="type 1-4")
+    agency_th = serializers.CharField()
+    agency_en = serializers.CharField()
+    condition_th = serializers.CharField(help_text="as listed; blank: none")
+    condition_en = serializers.CharField(help_text="short English rendering, not official")
+    source = serializers.CharField(help_text="URL of the document the pages are in")
+    pages = serializers.ListField(child=serializers.IntegerField(), help_text="PDF pages")
+
+
 class SubstanceListSerializer(serializers.ModelSerializer):
+    thai_hs_listings = HsListingSerializer(many=True, read_only=True)
+
     class Meta:
         model = Substance
         fields = [
@@ -69,6 +87,7 @@ class SubstanceListSerializer(serializers.ModelSerializer):
             "pictograms",
             "signal_word",
             "thai_hs_type",
+            "thai_hs_listings",
         ]
 
 
@@ -76,6 +95,7 @@ class SubstanceDetailSerializer(serializers.ModelSerializer):
     molecular_weight = serializers.DecimalField(
         max_digits=10, decimal_places=4, coerce_to_string=True, read_only=True, allow_null=True
     )
+    thai_hs_listings = HsListingSerializer(many=True, read_only=True)
 
     class Meta:
         model = Substance
@@ -93,6 +113,7 @@ class SubstanceDetailSerializer(serializers.ModelSerializer):
             "pictograms",
             "signal_word",
             "thai_hs_type",
+            "thai_hs_listings",
             "seveso_categories",
             "seveso_named_entry",
             "emergency_en",

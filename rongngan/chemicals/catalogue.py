@@ -1,5 +1,6 @@
 """The chemical reference data (data/*.csv) as frozen records: substances, the Seveso III
-categories and named substances, and the EPA RMP thresholds and toxic endpoints.
+categories and named substances, the EPA RMP thresholds and toxic endpoints, and the substances'
+listings under Thailand's Hazardous Substance Act B.E. 2535.
 
 Pure Python, no Django: the tier rules (tiers.py) and the zone lookup (oca.py) read it, and the
 data migration copies it into the database. Every file names its sources in its `#` header;
@@ -13,12 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rongngan.chemicals.cas import CasError, normalise_cas
 
 DATA = Path(__file__).resolve().parent / "data"
 
-VERSION = "2026.11.27-2"
+VERSION = "2026.11.27-3"
 
 SOURCES: list[tuple[str, str]] = [
     (
@@ -49,6 +51,12 @@ SOURCES: list[tuple[str, str]] = [
     (
         "US DOT PHMSA Emergency Response Guidebook 2024",
         "https://www.phmsa.dot.gov/hazmat/erg/emergency-response-guidebook-erg",
+    ),
+    (
+        "Ministry of Industry notification: list of hazardous substances B.E. 2556 (2013), "
+        "Royal Gazette vol. 130 special part 125 D, with amendments No. 2-8 (FDA consolidated "
+        "copy; rows transcribed via the GitHub project pisit15/ppe-tools, not yet compared)",
+        "https://hazard.fda.moph.go.th/media.php?id=914720415199404032",
     ),
     (
         "chemicals (Python package, CalebBell): CAS, names and atomic weights, used to check",
@@ -93,6 +101,63 @@ class SubstanceRecord:
     @property
     def h_codes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(entry.h_code for entry in self.ghs))
+
+    @property
+    def listings(self) -> tuple["HsListing", ...]:
+        """The substance's entries in the Hazardous Substance Act lists (thai_hs_listings.csv)."""
+        return hs_listings_for(self.cas)
+
+
+# The lists of the notification "บัญชีรายชื่อวัตถุอันตราย พ.ศ. 2556", by the agency responsible
+# (clause 4): list 4 (FDA) has sub-lists 4.1-4.3, list 5 (DIW) 5.1-5.6.
+HS_LIST_AGENCY = {
+    "1": "กรมวิชาการเกษตร",
+    "2": "กรมประมง",
+    "3": "กรมปศุสัตว์",
+    "4": "สำนักงานคณะกรรมการอาหารและยา",
+    "5": "กรมโรงงานอุตสาหกรรม",
+    "6": "กรมธุรกิจพลังงาน",
+}
+HS_LISTS = ("1", "2", "3", "4.1", "4.2", "4.3", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "6")
+HS_TYPES = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class HsListing:
+    """One entry of a substance in the Hazardous Substance Act lists, with its type (1-4)."""
+
+    cas: str
+    list: str  # "5.1", "4.1" ... (HS_LISTS)
+    entry_no: int | None
+    name_th: str
+    name_en: str
+    hs_type: int
+    agency_th: str
+    agency_en: str
+    condition_th: str
+    condition_en: str
+    source: str
+    pages: tuple[int, ...]
+
+    @property
+    def is_diw(self) -> bool:
+        """A Department of Industrial Works list (5.1-5.6)."""
+        return self.list.split(".")[0] == "5"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "list": self.list,
+            "entry_no": self.entry_no,
+            "name_th": self.name_th,
+            "name_en": self.name_en,
+            "hs_type": self.hs_type,
+            "agency_th": self.agency_th,
+            "agency_en": self.agency_en,
+            "condition_th": self.condition_th,
+            "condition_en": self.condition_en,
+            "source": self.source,
+            "pages": list(self.pages),
+        }
 
 
 @dataclass(frozen=True)
@@ -433,6 +498,102 @@ def _rmp() -> dict[str, RmpEntry]:
         )
         for r in rows("rmp.csv")
     }
+
+
+class CatalogueDataError(ValueError):
+    """A data file breaks a rule the code relies on; the message lists every problem."""
+
+
+def parse_hs_listings(
+    records: list[dict[str, str]], known_cas: set[str] | frozenset[str]
+) -> tuple[HsListing, ...]:
+    """The rows of thai_hs_listings.csv as records, checked: the CAS number is in the catalogue,
+    the list is one of HS_LISTS and its agency is the list's, the type is 1-4, the entry number
+    and pages are whole numbers, the source is a URL and no entry appears twice. Every problem
+    is reported at once (CatalogueDataError)."""
+    problems: list[str] = []
+    found: list[HsListing] = []
+    seen: set[tuple[str, str, int | None]] = set()
+    for n, r in enumerate(records, start=1):
+        where = f"thai_hs_listings.csv row {n}"
+        cas = (r.get("cas") or "").strip()
+        hs_list = (r.get("list") or "").strip()
+        entry = (r.get("entry_no") or "").strip()
+        hs_type = (r.get("hs_type") or "").strip()
+        agency_th = (r.get("agency_th") or "").strip()
+        source = (r.get("source") or "").strip()
+        pages = _split(r.get("page", ""))
+        before = len(problems)
+        if cas not in known_cas:
+            problems.append(f"{where}: CAS {cas!r} is not in substances.csv")
+        if hs_list not in HS_LISTS:
+            problems.append(f"{where}: unknown list {hs_list!r}")
+        elif agency_th != HS_LIST_AGENCY[hs_list.split(".")[0]]:
+            problems.append(f"{where}: list {hs_list} is not {agency_th!r}'s")
+        if hs_type not in {str(t) for t in HS_TYPES}:
+            problems.append(f"{where}: type {hs_type!r} is not 1-4")
+        if entry and not entry.isdigit():
+            problems.append(f"{where}: entry number {entry!r} is not a number")
+        if not all(p.isdigit() for p in pages):
+            problems.append(f"{where}: page {r.get('page')!r} is not a number")
+        if source and not source.startswith(("https://", "http://")):
+            problems.append(f"{where}: source {source!r} is not a URL")
+        if len(problems) > before:
+            continue
+        key = (cas, hs_list, int(entry) if entry else None)
+        if key[2] is not None and key in seen:
+            problems.append(f"{where}: {cas} list {hs_list} entry {entry} appears twice")
+            continue
+        seen.add(key)
+        found.append(
+            HsListing(
+                cas=cas,
+                list=hs_list,
+                entry_no=key[2],
+                name_th=(r.get("name_th") or "").strip(),
+                name_en=(r.get("name_en") or "").strip(),
+                hs_type=int(hs_type),
+                agency_th=agency_th,
+                agency_en=(r.get("agency_en") or "").strip(),
+                condition_th=(r.get("condition_th") or "").strip(),
+                condition_en=(r.get("condition_en") or "").strip(),
+                source=source,
+                pages=tuple(int(p) for p in pages),
+            )
+        )
+    if problems:
+        raise CatalogueDataError("; ".join(problems))
+    return tuple(found)
+
+
+@cache
+def hs_listings() -> tuple[HsListing, ...]:
+    """Every listing of thai_hs_listings.csv, checked against the catalogue when first read."""
+    return parse_hs_listings(rows("thai_hs_listings.csv"), frozenset(_by_cas()))
+
+
+@cache
+def _hs_by_cas() -> dict[str, tuple[HsListing, ...]]:
+    by_cas: dict[str, list[HsListing]] = {}
+    for listing in hs_listings():
+        by_cas.setdefault(listing.cas, []).append(listing)
+    return {cas: tuple(v) for cas, v in by_cas.items()}
+
+
+def hs_listings_for(cas: str) -> tuple[HsListing, ...]:
+    """A substance's listings, in the file's order (none for an unknown CAS number)."""
+    try:
+        return _hs_by_cas().get(normalise_cas(cas), ())
+    except CasError:
+        return ()
+
+
+def diw_hs_type(listings: tuple[HsListing, ...] | list[HsListing]) -> int | None:
+    """The type of the substance's Department of Industrial Works listing (lists 5.1-5.6) when
+    its DIW entries give exactly one type; None when there is no DIW entry or several types
+    (then the listings say which entry has which type)."""
+    types = {listing.hs_type for listing in listings if listing.is_diw}
+    return types.pop() if len(types) == 1 else None
 
 
 def rmp_entry(cas: str) -> RmpEntry | None:

@@ -136,6 +136,11 @@ class Substance(models.Model):
     pictograms = models.JSONField(_("pictograms"), default=list, blank=True)
     signal_word = models.CharField(_("signal word"), max_length=20, blank=True)
     thai_hs_type = models.CharField(_("Hazardous Substance Act type"), max_length=10, blank=True)
+    # [{"list", "entry_no", "name_th", "name_en", "hs_type", "agency_th", "agency_en",
+    #   "condition_th", "condition_en", "source", "pages"}] (catalogue.HsListing.as_dict)
+    thai_hs_listings = models.JSONField(
+        _("Hazardous Substance Act listings"), default=list, blank=True
+    )
     seveso_categories = models.JSONField(_("Seveso categories"), default=list, blank=True)
     seveso_named_entry = models.CharField(_("Seveso named entry"), max_length=20, blank=True)
     emergency_en = models.TextField(_("emergency advice (English)"), blank=True)

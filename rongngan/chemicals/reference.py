@@ -22,6 +22,7 @@ FIELDS = [
     "pictograms",
     "signal_word",
     "thai_hs_type",
+    "thai_hs_listings",
     "seveso_categories",
     "seveso_named_entry",
     "emergency_en",
@@ -72,6 +73,7 @@ def substance_values(record: Any, version: str) -> dict[str, Any]:
         "pictograms": [str(p) for p in (record.pictograms or ())],
         "signal_word": _text(record.signal_word),
         "thai_hs_type": _text(record.thai_hs_type),
+        "thai_hs_listings": [h.as_dict() for h in catalogue.hs_listings_for(record.cas)],
         "seveso_categories": [str(c) for c in (record.seveso_categories or ())],
         "seveso_named_entry": _text(record.seveso_named_entry),
         "emergency_en": _text(record.emergency_en),
@@ -107,9 +109,16 @@ def load_catalogue(substance_model: Any, load_model: Any = None, *, force: bool 
     if not force and current == len(records) and current == substance_model.objects.count():
         return 0
     existing = set(substance_model.objects.values_list("cas", flat=True))
-    rows = [substance_model(**substance_values(r, version)) for r in records]
+    # The data migrations call this with the historical model, which may not have the fields
+    # added since (a later migration adds them and loads again): write the fields it has.
+    has = {f.name for f in substance_model._meta.concrete_fields}
+    fields = [f for f in FIELDS if f in has]
+    rows = [
+        substance_model(**{k: v for k, v in substance_values(r, version).items() if k in has})
+        for r in records
+    ]
     substance_model.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["cas"], update_fields=FIELDS, batch_size=500
+        rows, update_conflicts=True, unique_fields=["cas"], update_fields=fields, batch_size=500
     )
     if load_model is not None:
         load_model.objects.create(

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -140,6 +141,19 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _hs_listings(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The directory row's Hazardous Substance Act listings, with what the table shows: the
+    source's host as the link text and the pages as one string."""
+    return [
+        {
+            **h,
+            "host": urlsplit(h.get("source") or "").netloc,
+            "pages_text": ", ".join(str(p) for p in h.get("pages") or ()),
+        }
+        for h in listings or ()
+    ]
+
+
 @require_GET
 def substance_detail(request: HttpRequest, cas: str) -> HttpResponse:
     detail = queries.substance_detail(request.user, cas)
@@ -153,6 +167,7 @@ def substance_detail(request: HttpRequest, cas: str) -> HttpResponse:
             "stored": detail["stored_by_province"],
             "pictograms": [(code, PICTOGRAMS.get(code, code)) for code in s.pictograms],
             "signal_word": SIGNAL_WORDS.get(s.signal_word, s.signal_word),
+            "hs_listings": _hs_listings(s.thai_hs_listings),
         },
     )
 
