@@ -3,7 +3,9 @@ Analysis guidance (EPA 550-B-99-009, 2009) and 40 CFR 68.22/68.25.
 
 The worst case is the release of the largest vessel's contents over 10 minutes, in F stability
 with a 1.5 m/s wind, to the toxic endpoint of 40 CFR 68 Appendix A. The distance comes from the
-guidance's reference tables, stored as data (data/oca_reference_tables.csv). Between two rows it
+guidance's reference tables, stored as data (data/oca_reference_tables.csv): the substance's own
+table where one is stored (ammonia), the neutrally buoyant tables as a marked screening figure
+otherwise (SCREENING_METHOD). Between two rows it
 is interpolated log-log; the guidance itself reads the next row up, and that reading is returned
 too (`guidance_row_mi`). Below the first row the first row's distance is returned (the guidance
 prints "<0.1 mi"); past the table's ">25 mi" rows, 25 miles, flagged.
@@ -19,6 +21,16 @@ from rongngan.chemicals.cas import CasError, normalise_cas
 from rongngan.chemicals.catalogue import DATA, rmp_entry, substance
 
 METHOD = "epa-oca-2009-reference-table"
+# A toxic gas without a table of its own here (chlorine, sulphur dioxide ...): its distance is
+# read from the guidance's neutrally buoyant tables (Reference Tables 1 and 3, x = release rate /
+# toxic endpoint), as a screening figure, and says so. For a gas heavier than air the guidance
+# reads a dense-gas table instead, which could not be transcribed; for anhydrous ammonia
+# liquefied under pressure, the one dense release whose table is stored, the neutral table gives
+# 1.3 to 1.75 times its distance (10 to 5,000 lb/min, rural), so the screening figure is likely
+# larger than the guidance's, not smaller (see tests/test_oca.py).
+SCREENING_METHOD = "epa-oca-2009-neutral-table-screening"
+NEUTRAL_TABLES = {"rural": "rt1-neutral-10min-rural", "urban": "rt3-neutral-10min-urban"}
+AIR_MOLECULAR_WEIGHT = Decimal("28.96")  # g/mol, dry air
 RELEASE_MINUTES = Decimal(10)
 KG_PER_LB = Decimal("0.45359237")
 KM_PER_MILE = Decimal("1.609344")
@@ -58,7 +70,12 @@ class Zone:
     x: Decimal  # the value looked up: lb/min, or (lb/min)/(mg/L) for neutral-gas tables
     x_kind: str
     guidance_row_mi: Decimal  # what reading the next row up gives, as the guidance does
-    fallback: bool = False  # refrigerated ammonia past its table's transcribed rows
+    # The table of another case was read past the transcribed rows of the right one (refrigerated
+    # ammonia read on the pressurised table; an urban screening read on the rural table): larger
+    # distances at every row both have.
+    fallback: bool = False
+    screening: bool = False  # read on the neutral tables: no table of its own is stored
+    heavier_than_air: bool = False
 
 
 @cache
@@ -115,7 +132,9 @@ def lookup(table_id: str, x: Decimal) -> tuple[Decimal, str, Decimal]:
     """
     rows = table_rows(table_id)
     numeric = [row for row in rows if row.flag != "beyond"]
-    has_beyond = len(numeric) < len(rows)
+    # Past a ">25 mi" row, or past a last row that reaches 25 miles (the guidance's maximum),
+    # there is nothing but 25 miles to read.
+    has_beyond = len(numeric) < len(rows) or numeric[-1].distance_mi >= MAX_MILES
     next_up = next((row for row in rows if row.x >= x), None)
     guidance = next_up.distance_mi if next_up is not None else MAX_MILES
     if x <= numeric[0].x:
@@ -159,8 +178,9 @@ def worst_case_zone(
         raise OcaError("not_a_gas", "Only toxic gases have a zone here (liquids need pools).")
     storage = "refrigerated" if liquefied_refrigerated else "pressurised"
     tables = _assignments().get((cas, storage))
-    if tables is None:
-        raise OcaError("no_table", "No reference table is stored for this substance.")
+    screening_read = tables is None
+    if screening_read:
+        tables = NEUTRAL_TABLES
 
     with localcontext() as ctx:
         ctx.prec = 28
@@ -173,11 +193,16 @@ def worst_case_zone(
     try:
         miles, how, guidance = lookup(table_id, x)
     except OcaError:
-        if storage != "refrigerated":
+        if screening_read and setting == "urban":
+            # Past the transcribed rows of the urban neutral table: the rural one's distances
+            # are larger at every row both have, so reading it errs on the safe side.
+            table_id = NEUTRAL_TABLES["rural"]
+        elif storage == "refrigerated" and not screening_read:
+            # Past the transcribed rows of the refrigerated-ammonia table: the pressurised
+            # table's distances are larger at every row both have (the safe side again).
+            table_id = _assignments()[(cas, "pressurised")][setting]
+        else:
             raise
-        # Past the transcribed rows of the refrigerated-ammonia table: the pressurised table's
-        # distances are larger at every row both have, so reading it errs on the safe side.
-        table_id = _assignments()[(cas, "pressurised")][setting]
         name, x_kind, _ = _tables()[table_id]
         miles, how, guidance = lookup(table_id, x)
         fallback = True
@@ -189,20 +214,26 @@ def worst_case_zone(
         endpoint_mg_l=entry.toxic_endpoint_mg_l,
         table=table_id,
         table_name=name,
-        method=METHOD,
+        method=SCREENING_METHOD if screening_read else METHOD,
         interpolation=how,
         x=x,
         x_kind=x_kind,
         guidance_row_mi=guidance,
         fallback=fallback,
+        screening=screening_read,
+        heavier_than_air=bool(
+            record is not None
+            and record.molecular_weight is not None
+            and record.molecular_weight > AIR_MOLECULAR_WEIGHT
+        ),
     )
 
 
 def screening(cas: str, max_kg: Decimal) -> bool:
     """Whether a site holding `max_kg` of the substance needs a worst-case zone: it is a gas of
     the catalogue with an RMP toxic endpoint and the site holds at least SCREENING_SHARE of its
-    RMP threshold quantity. A gas without a stored table (chlorine) still screens in: the zone
-    then fails with "no_table", which the page shows instead of a wrong circle."""
+    RMP threshold quantity. A gas without a table of its own (chlorine) screens in too: its
+    zone is then read on the neutral tables and marked as a screening figure."""
     entry = rmp_entry(cas)
     if entry is None or entry.kind != "toxic" or entry.toxic_endpoint_mg_l is None:
         return False

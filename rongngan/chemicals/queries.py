@@ -334,6 +334,8 @@ def hazard_explanation(site: StorageSite) -> dict[str, Any]:
         "explanation_en": explanation_lines(explained, "en"),
         "rmp_crossed": h.rmp_crossed,
         "zone": zone_of(h),
+        # Toxic gases above the screening quantity whose zone could not be drawn, and why.
+        "zone_not_computed": (h.zone_details or {}).get("not_computed", []),
         "declaration": (
             None
             if decl is None

@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -72,6 +72,18 @@ METHODS = {
     "epa-oca-2009-reference-table": gettext_lazy(
         "US EPA RMP Offsite Consequence Analysis Guidance (2009), reference tables"
     ),
+    "epa-oca-2009-neutral-table-screening": gettext_lazy(
+        "Screening estimate: US EPA RMP Offsite Consequence Analysis Guidance (2009), "
+        "neutrally buoyant gas tables"
+    ),
+}
+# Why a zone could not be drawn (hazard.py keeps the code per substance).
+ZONE_ERRORS = {
+    "beyond_transcribed_table": gettext_lazy(
+        "the release rate is past the last row of the reference table stored here"
+    ),
+    "no_endpoint": gettext_lazy("no toxic endpoint in 40 CFR 68 Appendix A"),
+    "not_a_gas": gettext_lazy("not a gas: a liquid's release needs a pool evaporation model"),
 }
 RECEPTOR_LIMIT = 5000
 
@@ -221,6 +233,7 @@ def _explained(site: Any, items_by_line: dict[int, InventoryItem]) -> dict[str, 
             "explanation_en": [],
             "rmp_crossed": h.rmp_crossed or [],
             "zone": queries.zone_of(h),
+            "zone_not_computed": [],
             "declaration": None,
         }
     explanation = ex["explanation"] if isinstance(ex["explanation"], dict) else {}
@@ -284,7 +297,25 @@ def _explained(site: Any, items_by_line: dict[int, InventoryItem]) -> dict[str, 
             "vessel_t": tonnes((zone.get("details") or {}).get("vessel_kg")),
             "interpolation": computed.get("interpolation", ""),
             "endpoint": _d(computed.get("endpoint_mg_l")),
+            "screening": bool(computed.get("screening")),
+            "heavier_than_air": bool(computed.get("heavier_than_air")),
+            "fallback": bool(computed.get("fallback")),
         }
+
+    def substance_name(cas: str) -> str:
+        record = catalogue.substance(cas) if cas else None
+        if record is None:
+            return cas
+        return record.name_th if translation.get_language() == "th" else record.name_en
+
+    not_computed = [
+        {
+            "cas": n.get("cas", ""),
+            "label": substance_name(n.get("cas", "")),
+            "reason": ZONE_ERRORS.get(n.get("error", ""), n.get("error", "")),
+        }
+        for n in ex.get("zone_not_computed") or []
+    ]
     return {
         **ex,
         "levels": levels,
@@ -293,6 +324,7 @@ def _explained(site: Any, items_by_line: dict[int, InventoryItem]) -> dict[str, 
         "ignored": ignored,
         "error": explanation.get("error"),
         "zone": zone,
+        "zone_not_computed": not_computed,
         "rmp": [
             {**r, "threshold_d": _d(r["threshold_kg"]), "quantity_d": _d(r["quantity_kg"])}
             for r in ex["rmp_crossed"]
@@ -608,6 +640,10 @@ def risk_map(request: HttpRequest) -> HttpResponse:
             "zone": _("Worst-case zone"),
             "km": _("km"),
             "method": _("Method"),
+            "screening": _(
+                "screening estimate from the neutral-gas tables (the substance's own table is "
+                "not stored): likely larger than the guidance's distance"
+            ),
             "substances": _("Substances"),
             "advice": _("Emergency advice"),
             "inside": _("Inside the zone"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rongngan.chemicals import queries, services
+from rongngan.chemicals import oca, queries, services
 from rongngan.chemicals.models import SiteHazard, StorageSite
 from rongngan.chemicals.tests.conftest import (
     AMMONIA,
@@ -118,14 +118,32 @@ def test_a_larger_vessel_gives_a_larger_zone(site_a: StorageSite, operator_a: An
     assert hazard(site_a).zone_radius_km > small
 
 
-def test_a_zone_that_cannot_be_computed_says_why(site_a: StorageSite, operator_a: Any) -> None:
+def test_a_gas_without_its_own_table_gets_a_screening_zone(
+    site_a: StorageSite, operator_a: Any
+) -> None:
     declare(operator_a, site_a, item(CHLORINE, "5", largest_container="1"))
     h = hazard(site_a)
-    if h.zone_radius_km is None:
-        # no reference table stored for the gas: no circle is drawn, and the reason is kept
-        assert h.zone_details["not_computed"] == [{"cas": CHLORINE, "error": "no_table"}]
-    else:
-        assert h.zone_method and h.zone_cas == CHLORINE
+    zone = oca.worst_case_zone(CHLORINE, Decimal("1000"), h.zone_setting)
+    assert (h.zone_cas, h.zone_method) == (CHLORINE, oca.SCREENING_METHOD)
+    assert h.zone_radius_km == zone.distance_km
+    details = h.zone_details["zone"]
+    assert details["screening"] is True and details["heavier_than_air"] is True
+    assert "not_computed" not in h.zone_details
+
+
+def test_a_zone_that_cannot_be_computed_says_why(
+    site_a: StorageSite, operator_a: Any, monkeypatch: Any
+) -> None:
+    def past_the_table(*args: Any, **kwargs: Any) -> Any:
+        raise oca.OcaError("beyond_transcribed_table")
+
+    monkeypatch.setattr(oca, "worst_case_zone", past_the_table)
+    declare(operator_a, site_a, item(CHLORINE, "5", largest_container="1"))
+    h = hazard(site_a)
+    assert h.zone_radius_km is None  # no circle is drawn, and the reason is kept
+    assert h.zone_details["not_computed"] == [
+        {"cas": CHLORINE, "error": "beyond_transcribed_table"}
+    ]
 
 
 def test_no_zone_for_substances_without_a_toxic_endpoint(

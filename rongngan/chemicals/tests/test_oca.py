@@ -6,9 +6,12 @@ from itertools import pairwise
 
 import pytest
 
+from rongngan.chemicals.catalogue import rmp_entry
 from rongngan.chemicals.oca import (
     KG_PER_LB,
     MAX_MILES,
+    METHOD,
+    SCREENING_METHOD,
     OcaError,
     lookup,
     screening,
@@ -107,12 +110,11 @@ def test_interpolation_never_decreases_along_a_table() -> None:
     ("cas", "code"),
     [
         ("71-43-2", "no_endpoint"),
-        (CHLORINE, "no_table"),
         ("7664-41-8", "cas_check_digit"),
         ("107-13-1", "not_a_gas"),
     ],
 )
-def test_substances_without_an_endpoint_or_a_table_are_refused(cas: str, code: str) -> None:
+def test_substances_without_an_endpoint_are_refused(cas: str, code: str) -> None:
     with pytest.raises(OcaError) as exc:
         worst_case_zone(cas, D("1000"), "rural")
     assert exc.value.code == code
@@ -152,3 +154,49 @@ def test_every_stored_table_grows_with_x_and_urban_never_exceeds_rural() -> None
         r.distance_km == r.distance_mi * D("1.609344")
         for r in table_rows("rt9-ammonia-pressurised-rural")
     )
+
+
+def test_a_gas_without_its_own_table_gets_a_marked_screening_zone_from_the_neutral_tables() -> None:
+    endpoint = rmp_entry(CHLORINE).toxic_endpoint_mg_l
+    assert endpoint == D("0.0087")
+    # A one-tonne cylinder released over 10 minutes: 100 kg/min.
+    zone = worst_case_zone(CHLORINE, D("1000"), "rural")
+    x = D("100") / KG_PER_LB / endpoint
+    assert (zone.method, zone.screening, zone.heavier_than_air) == (SCREENING_METHOD, True, True)
+    assert (zone.table, zone.table_name, zone.fallback) == (
+        "rt1-neutral-10min-rural",
+        "Reference Table 1",
+        False,
+    )
+    assert zone.x == x and zone.distance_mi == lookup("rt1-neutral-10min-rural", x)[0]
+    assert zone.distance_km == (zone.distance_mi * D("1.609344")).quantize(D("0.001"))
+    # Urban: x is past the last transcribed row of Reference Table 3 (4,200), so the rural
+    # table is read instead (larger at every row both have), and the zone says so.
+    urban = worst_case_zone(CHLORINE, D("1000"), "urban")
+    assert (urban.table, urban.fallback, urban.distance_mi) == (
+        "rt1-neutral-10min-rural",
+        True,
+        zone.distance_mi,
+    )
+    small = worst_case_zone(CHLORINE, D("10"), "urban")  # x = 253: inside Reference Table 3
+    assert (small.table, small.fallback, small.screening) == (
+        "rt3-neutral-10min-urban",
+        False,
+        True,
+    )
+    # A rail tank car reads 25 miles, the guidance's maximum, flagged as beyond the table.
+    tank = worst_case_zone(CHLORINE, D("90000"), "rural")
+    assert (tank.distance_mi, tank.interpolation) == (D(25), "beyond_table")
+    # Ammonia keeps its own table.
+    assert worst_case_zone(AMMONIA, D("1000"), "rural").method == METHOD
+
+
+def test_the_neutral_table_reads_larger_than_the_dense_table_where_both_exist() -> None:
+    """The ground for calling the screening figure likely larger than the guidance's: for
+    anhydrous ammonia liquefied under pressure (a dense release with its own table), reading
+    the neutral table instead gives 1.3 to 1.75 times the distance."""
+    endpoint = rmp_entry(AMMONIA).toxic_endpoint_mg_l
+    for lb in (10, 50, 100, 200, 500, 1000, 2000, 5000):
+        dense = lookup("rt9-ammonia-pressurised-rural", D(lb))[0]
+        neutral = lookup("rt1-neutral-10min-rural", D(lb) / endpoint)[0]
+        assert D("1.3") <= neutral / dense <= D("1.75"), (lb, neutral, dense)

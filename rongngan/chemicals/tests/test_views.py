@@ -553,3 +553,33 @@ def test_a_missing_file_is_an_error_at_the_file_field(officer: Any) -> None:
 def test_operators_and_the_public_cannot_upload_receptors(operator_a: Any) -> None:
     assert en(operator_a).get("/chemicals/receptors/upload/").status_code == 403
     assert en(None).get("/chemicals/receptors/upload/").status_code == 302
+
+
+def test_a_chlorine_zone_is_shown_as_a_screening_estimate(
+    site_a: StorageSite, operator_a: Any, officer: Any
+) -> None:
+    declare(operator_a, site_a, item(CHLORINE, "5", largest_container="1"))
+    body = en(officer).get(f"/chemicals/sites/{site_a.pk}/").content.decode()
+    assert 'id="zone-radius"' in body and 'id="zone-screening"' in body
+    assert "Screening estimate" in body and "heavier than air" in body
+    hazard = en(officer).get(f"/api/v1/chemicals/sites/{site_a.pk}/hazard/").json()
+    assert hazard["zone"]["method"] == "epa-oca-2009-neutral-table-screening"
+    assert hazard["zone_not_computed"] == []
+
+
+def test_a_zone_that_could_not_be_computed_is_explained_on_the_page(
+    site_a: StorageSite, operator_a: Any, officer: Any, monkeypatch: Any
+) -> None:
+    from rongngan.chemicals import oca
+
+    def past_the_table(*args: Any, **kwargs: Any) -> Any:
+        raise oca.OcaError("beyond_transcribed_table")
+
+    monkeypatch.setattr(oca, "worst_case_zone", past_the_table)
+    declare(operator_a, site_a, item(CHLORINE, "5", largest_container="1"))
+    body = en(officer).get(f"/chemicals/sites/{site_a.pk}/").content.decode()
+    assert 'id="zone-not-computed"' in body and 'id="no-zone"' not in body
+    assert "Chlorine" in body and "past the last row of the reference table" in body
+    hazard = en(officer).get(f"/api/v1/chemicals/sites/{site_a.pk}/hazard/").json()
+    assert hazard["zone"] is None
+    assert hazard["zone_not_computed"] == [{"cas": CHLORINE, "error": "beyond_transcribed_table"}]

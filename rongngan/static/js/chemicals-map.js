@@ -125,7 +125,8 @@
     var box = node("div");
     box.appendChild(node("strong", th ? p.name_th || p.name_en : p.name_en || p.name_th));
     box.appendChild(node("p", t.tier + ": " + (p.tier === "upper" ? t.upper : t.lower)));
-    if (p.zone) box.appendChild(node("p", t.zone + ": " + p.zone.radius_km + " " + t.km + " (" + p.zone.substance + ")"));
+    if (p.zone) box.appendChild(node("p", t.zone + ": " + p.zone.radius_km + " " + t.km + " (" + p.zone.substance + ")" + (/screening/.test(p.zone.method) ? " *" : "")));
+    if (p.zone && /screening/.test(p.zone.method)) box.appendChild(node("p", "* " + t.screening, "muted"));
     box.appendChild(node("p", t.substances + ":"));
     box.appendChild(substanceBlock(p.substances || []));
     if (c.site_url && p.code) {
@@ -140,6 +141,7 @@
     var p = site.properties;
     panel.appendChild(node("p", (th ? p.name_th : p.name_en || p.name_th) + " · " + t.zone + " " + p.zone.radius_km + " " + t.km));
     panel.appendChild(node("p", t.method + ": " + p.zone.method, "muted"));
+    if (/screening/.test(p.zone.method)) panel.appendChild(node("p", t.screening, "notice"));
     var list = node("ul", null, "inside-list");
     sites.forEach(function (other) {
       if (other === site) return;
