@@ -12,13 +12,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import h3
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from rongngan.chemicals import areas, hazard
 from rongngan.chemicals.messages import MSG
 from rongngan.chemicals.models import (
+    AreaLayer,
+    AreaLevel,
     Declaration,
     DeclarationSource,
     InventoryItem,
@@ -751,7 +754,42 @@ def hazard_recompute(*, site: StorageSite) -> SiteHazard:
     values.pop("site_id")
     obj, _ = SiteHazard.objects.update_or_create(site=site, defaults=values)
     site.hazard = obj  # a site loaded with its hazard (select_related) must not show the old one
+    # The risk map's areas follow within a minute (the worker), not only at the nightly run.
+    transaction.on_commit(_enqueue_areas_refresh)
     return obj
+
+
+def _enqueue_areas_refresh() -> None:
+    """Queues one rebuild of the area layers, unless one is already waiting (a burst of
+    declarations makes one rebuild, not one each)."""
+    from rongngan.chemicals.tasks import chemicals_areas_refresh
+
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - another task backend
+        DBTaskResult = None
+    if DBTaskResult is not None and settings.TASKS["default"]["BACKEND"].startswith(
+        "django_tasks_db"
+    ):
+        if (
+            DBTaskResult.objects.ready()
+            .filter(task_path=chemicals_areas_refresh.module_path)
+            .exists()
+        ):
+            return
+    chemicals_areas_refresh.enqueue()
+
+
+def areas_refresh_if_stale() -> dict[str, int] | None:
+    """Rebuilds the area layers when a site's hazard was computed after the oldest layer (or
+    there is no layer yet while some site has a hazard); returns the counts, or None."""
+    latest = SiteHazard.objects.aggregate(at=Max("computed_at"))["at"]
+    if latest is None:
+        return None
+    built = AreaLayer.objects.aggregate(at=Min("computed_at"), n=Count("pk"))
+    if built["n"] >= len(AreaLevel.values) and built["at"] is not None and built["at"] >= latest:
+        return None
+    return areas_recompute()
 
 
 def hazards_recompute_all(*, batch: int = 5000) -> int:

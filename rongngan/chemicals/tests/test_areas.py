@@ -6,6 +6,7 @@ from typing import Any
 
 import h3
 import pytest
+from django.utils import timezone
 
 from rongngan.accounts.models import Organisation
 from rongngan.chemicals import areas, services
@@ -130,3 +131,41 @@ def test_recompute_replaces_the_previous_layers(three_sites: list[StorageSite]) 
     services.areas_recompute()
     assert AreaRisk.objects.count() == before
     assert AreaLayer.objects.count() == 3
+
+
+def test_a_declaration_rebuilds_the_area_layers_after_its_commit(
+    officer: Any, org_a: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    site = storage_site(officer, org_a, "12.700000", "101.200000")
+    services.areas_recompute()
+    assert not AreaRisk.objects.filter(level="province", key="21").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        declare(officer, site, item(CHLORINE, "50"))  # upper tier
+    rayong = AreaRisk.objects.get(level="province", key="21")
+    assert rayong.upper_sites == 1
+    layer = AreaLayer.objects.get(level="province")
+    assert layer.computed_at >= SiteHazard.objects.get(site=site).computed_at
+    assert services.areas_refresh_if_stale() is None  # up to date: nothing to do
+
+
+def test_the_layers_are_rebuilt_only_when_a_site_changed_after_them(
+    three_sites: list[StorageSite],
+) -> None:
+    assert services.areas_refresh_if_stale() is None
+    SiteHazard.objects.filter(site=three_sites[0]).update(computed_at=timezone.now())
+    counts = services.areas_refresh_if_stale()
+    assert counts is not None and counts["province"] == 2
+    assert services.areas_refresh_if_stale() is None
+
+
+def test_a_burst_of_declarations_queues_one_rebuild(db: Any) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from rongngan.chemicals.tasks import chemicals_areas_refresh
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        for _ in range(3):
+            services._enqueue_areas_refresh()
+    waiting = DBTaskResult.objects.ready().filter(task_path=chemicals_areas_refresh.module_path)
+    assert waiting.count() == 1
