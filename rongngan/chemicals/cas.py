@@ -26,7 +26,7 @@ def normalise_cas(text: str) -> str:
     """
     compact = re.sub(r"\s+", "", text or "")
     m = _SHAPE.match(compact)
-    if not m and compact.isdigit() and 5 <= len(compact) <= 10:
+    if not m and compact.isdecimal() and 5 <= len(compact) <= 10:
         m = _SHAPE.match(f"{compact[:-3]}-{compact[-3:-1]}-{compact[-1]}")
     if not m:
         raise CasError("cas_format", "A CAS number has the form 1234567-89-0.")

@@ -532,9 +532,9 @@ def parse_hs_listings(
             problems.append(f"{where}: list {hs_list} is not {agency_th!r}'s")
         if hs_type not in {str(t) for t in HS_TYPES}:
             problems.append(f"{where}: type {hs_type!r} is not 1-4")
-        if entry and not entry.isdigit():
+        if entry and not entry.isdecimal():
             problems.append(f"{where}: entry number {entry!r} is not a number")
-        if not all(p.isdigit() for p in pages):
+        if not all(p.isdecimal() for p in pages):
             problems.append(f"{where}: page {r.get('page')!r} is not a number")
         if source and not source.startswith(("https://", "http://")):
             problems.append(f"{where}: source {source!r} is not a URL")

@@ -220,7 +220,7 @@ class ItemRowForm(forms.Form):
             }
             if text:  # both given: the service says which one to drop
                 row["name"] = text
-        elif text and CAS_INPUT.match(text) and sum(c.isdigit() for c in text) >= 5:
+        elif text and CAS_INPUT.match(text) and sum(c.isdecimal() for c in text) >= 5:
             row["cas"] = text
         elif text:
             row["name"] = text

@@ -218,7 +218,7 @@ def sites_for_user(
 
 def site_for_user(user: Any, pk: Any, *, write: bool = False) -> StorageSite:
     """The site, or 404 when the user may not see it, 403 when they may see but not change it."""
-    site = sites_for_user(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    site = sites_for_user(user).filter(pk=pk).first() if str(pk).isdecimal() else None
     if site is None:
         raise Http404("no such site")
     if write and not can_declare(user, site):
@@ -267,7 +267,7 @@ def declarations_for_site(site: StorageSite, *, year: int | None = None) -> Quer
 def declaration_for_site(site: StorageSite, pk: Any) -> Declaration:
     d = (
         Declaration.objects.filter(site=site, pk=pk).prefetch_related(_items()).first()
-        if str(pk).isdigit()
+        if str(pk).isdecimal()
         else None
     )
     if d is None:

@@ -14,14 +14,12 @@ from typing import Any
 import h3
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Max
 from django.utils import timezone
 
 from rongngan.chemicals import areas, hazard
 from rongngan.chemicals.messages import MSG
 from rongngan.chemicals.models import (
-    AreaLayer,
-    AreaLevel,
     Declaration,
     DeclarationSource,
     InventoryItem,
@@ -105,7 +103,7 @@ def _site_code(kind: str, province_id: str) -> str:
         .values_list("code", flat=True)
         .first()
     )
-    n = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    n = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdecimal() else 1
     return f"{prefix}{n:06d}"
 
 
@@ -142,7 +140,7 @@ def site_register(*, acting_user: Any, data: Mapping[str, Any]) -> StorageSite:
         )
     if kind == SiteKind.FACTORY:
         ref = str(data.get("factory") or "").strip()
-        factory = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
+        factory = Factory.objects.filter(pk=ref).first() if ref.isdecimal() else None
         if factory is None:
             p.add("factory", "factory_not_found", value=ref)
             p.check()
@@ -182,7 +180,7 @@ def site_register(*, acting_user: Any, data: Mapping[str, Any]) -> StorageSite:
             ref = str(acting_user.organisation_id or "")
         operator = (
             Organisation.objects.filter(pk=ref).first()
-            if ref.isdigit()
+            if ref.isdecimal()
             else Organisation.objects.filter(code=ref).first()
         )
         if operator is None:
@@ -778,18 +776,6 @@ def _enqueue_areas_refresh() -> None:
         ):
             return
     chemicals_areas_refresh.enqueue()
-
-
-def areas_refresh_if_stale() -> dict[str, int] | None:
-    """Rebuilds the area layers when a site's hazard was computed after the oldest layer (or
-    there is no layer yet while some site has a hazard); returns the counts, or None."""
-    latest = SiteHazard.objects.aggregate(at=Max("computed_at"))["at"]
-    if latest is None:
-        return None
-    built = AreaLayer.objects.aggregate(at=Min("computed_at"), n=Count("pk"))
-    if built["n"] >= len(AreaLevel.values) and built["at"] is not None and built["at"] >= latest:
-        return None
-    return areas_recompute()
 
 
 def hazards_recompute_all(*, batch: int = 5000) -> int:

@@ -8,7 +8,9 @@ from rongngan.chemicals import services
 
 
 @task()
-def chemicals_areas_refresh() -> dict[str, Any] | None:
-    """The risk map's area layers, rebuilt when a site's hazard changed after they were built
-    (a declaration, a site moved); None when they are up to date."""
-    return services.areas_refresh_if_stale()
+def chemicals_areas_refresh() -> dict[str, Any]:
+    """The risk map's area layers, rebuilt after a site's hazard changed (a declaration, a site
+    moved). Always a whole rebuild: a hazard committed while another rebuild was running must
+    not be taken for one that rebuild saw (their times cannot tell), and a burst of commits
+    queues only one waiting task (services._enqueue_areas_refresh)."""
+    return services.areas_recompute()

@@ -126,7 +126,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     status = 200
     exact: list[Any] = []
     compact = q.replace(" ", "")
-    if q and CAS_INPUT.match(q) and sum(c.isdigit() for c in q) >= 5:
+    if q and CAS_INPUT.match(q) and sum(c.isdecimal() for c in q) >= 5:
         # A number shaped like a CAS number is checked before it is looked up: a typing error
         # is said plainly instead of "nothing found".
         try:
@@ -244,7 +244,7 @@ def _explained(site: Any, items_by_line: dict[int, InventoryItem]) -> dict[str, 
 
     def line_of(key: str) -> InventoryItem | None:
         head = str(key).split(":", 1)[0]
-        return items_by_line.get(int(head)) if head.isdigit() else None
+        return items_by_line.get(int(head)) if head.isdecimal() else None
 
     rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     others: list[dict[str, Any]] = []
@@ -435,7 +435,7 @@ def _resolve_factory(user: Any, data: dict[str, Any]) -> dict[str, Any]:
         )
         if found is not None:
             data["factory"] = str(found)
-        elif not ref.isdigit() or len(ref) > 9:
+        elif not ref.isdecimal() or len(ref) > 9:
             data["factory"] = f"#{ref}"  # never read as an id: the service says "not found"
     return data
 
@@ -584,7 +584,7 @@ def substance_lookup(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     text = (request.GET.get(f"{row}-substance") or "").strip()
     context: dict[str, Any] = {"row": row, "text": text, "found": None, "candidates": []}
-    if text and CAS_INPUT.match(text) and sum(ch.isdigit() for ch in text) >= 5:
+    if text and CAS_INPUT.match(text) and sum(ch.isdecimal() for ch in text) >= 5:
         try:
             cas = normalise_cas(text)
         except CasError as exc:

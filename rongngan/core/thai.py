@@ -270,7 +270,7 @@ def normalize_thai_id(s: str) -> str:
     Only the shape is checked; use is_valid_thai_id for the check digit.
     """
     digits = _ID_SEPARATORS.sub("", to_arabic_digits(s))
-    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+    if len(digits) != 13 or not digits.isascii() or not digits.isdecimal():
         raise ValueError(f"not a 13-digit Thai ID: {s!r}")
     return digits
 
@@ -292,7 +292,7 @@ def is_valid_thai_id(s: str, kind: str = "any") -> bool:
 def thai_id_check_digit(first12: str) -> str:
     """Check digit for the first 12 digits: (11 - sum(d_i * (13 - i)) % 11) % 10."""
     digits = to_arabic_digits(first12)
-    if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
+    if len(digits) != 12 or not digits.isascii() or not digits.isdecimal():
         raise ValueError(f"expected exactly 12 digits, got {first12!r}")
     total = sum(int(d) * (13 - i) for i, d in enumerate(digits))
     return str((11 - total % 11) % 10)

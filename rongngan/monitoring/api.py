@@ -383,7 +383,7 @@ class PointViewSet(viewsets.GenericViewSet):
         qs = queries.points_for_user(self.request.user).order_by("code")
         p = self.request.query_params
         if p.get("factory"):
-            qs = qs.filter(factory_id=p["factory"]) if p["factory"].isdigit() else qs.none()
+            qs = qs.filter(factory_id=p["factory"]) if p["factory"].isdecimal() else qs.none()
         if p.get("province"):
             qs = qs.filter(province_id=p["province"])
         if p.get("kind"):
@@ -412,7 +412,7 @@ class PointViewSet(viewsets.GenericViewSet):
         ref = str(data.get("factory") or "").strip()
         if not ref:
             _invalid("factory", "required")
-        factory = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
+        factory = Factory.objects.filter(pk=ref).first() if ref.isdecimal() else None
         if factory is None:
             _invalid("factory", "not_found")
         point = services.point_define(acting_user=request.user, factory=factory, data=data)
@@ -471,7 +471,7 @@ class ReadingViewSet(viewsets.ViewSet):
         if not sees_internal_fields(request.user) and resolution != "day":
             raise PermissionDenied(str(MSG["public_day_only"]))
         points = queries.points_for_user(request.user)
-        point = (points.filter(pk=ref) if ref.isdigit() else points.filter(code=ref)).first()
+        point = (points.filter(pk=ref) if ref.isdecimal() else points.filter(code=ref)).first()
         if point is None:
             raise Http404("no such point")
         now = timezone.now()
@@ -561,8 +561,8 @@ class EventViewSet(viewsets.GenericViewSet):
             status=p.get("status") or None,
             kind=p.get("kind") or None,
             province=p.get("province") or None,
-            factory=int(p["factory"]) if (p.get("factory") or "").isdigit() else None,
-            point=int(p["point"]) if (p.get("point") or "").isdigit() else None,
+            factory=int(p["factory"]) if (p.get("factory") or "").isdecimal() else None,
+            point=int(p["point"]) if (p.get("point") or "").isdecimal() else None,
         )
 
     @extend_schema(

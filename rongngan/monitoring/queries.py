@@ -61,7 +61,7 @@ def points_for_user(user: Any) -> QuerySet[MonitoringPoint]:
 
 def point_for_user(user: Any, pk: Any, *, write: bool = False) -> MonitoringPoint:
     """The point if `user` may read it (404 otherwise) and, with write, act for it (403)."""
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         raise Http404("no such point")
     point = points_for_user(user).filter(pk=int(pk)).first()
     if point is None:
@@ -77,7 +77,7 @@ def point_for_user(user: Any, pk: Any, *, write: bool = False) -> MonitoringPoin
 def batch_for_user(user: Any, pk: Any) -> IngestBatch:
     """A batch of readings seen by its sender and by any signed-in user in reach of a point
     it touched (an officer of the province, a colleague of the same operator); 404 otherwise."""
-    batch = IngestBatch.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None
+    batch = IngestBatch.objects.filter(pk=int(pk)).first() if str(pk).isdecimal() else None
     if batch is None or not getattr(user, "is_authenticated", False):
         raise Http404("no such batch")
     if batch.user_id == user.pk:
@@ -509,7 +509,7 @@ def events_for(
 
 
 def event_for_user(user: Any, pk: Any) -> Event:
-    event = events_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    event = events_for(user).filter(pk=pk).first() if str(pk).isdecimal() else None
     if event is None:
         raise Http404("no such event")
     return event

@@ -336,7 +336,7 @@ def point_parameter_set(
                     LimitRule.objects.select_related("standard")
                     .filter(pk=str(item["rule"]))
                     .first()
-                    if str(item["rule"]).isdigit()
+                    if str(item["rule"]).isdecimal()
                     else None
                 )
                 if rule is None:
@@ -957,7 +957,7 @@ def lab_result_record(
     lab_id = data.get("lab")
     if lab_id not in (None, ""):
         lab = (
-            Organisation.objects.filter(pk=lab_id if str(lab_id).isdigit() else -1).first()
+            Organisation.objects.filter(pk=lab_id if str(lab_id).isdecimal() else -1).first()
             or Organisation.objects.filter(code=str(lab_id)).first()
         )
         if lab is None or lab.kind != Organisation.Kind.LAB:

@@ -224,7 +224,7 @@ def point_list(request: HttpRequest) -> HttpResponse:
 
 def _factory_from_param(request: HttpRequest, raw: str) -> Factory:
     raw = raw.strip()
-    if raw.isdigit() and len(raw) < 10:
+    if raw.isdecimal() and len(raw) < 10:
         return registry_queries.factory_for_user(request.user, raw)
     pk = (
         registry_queries.factories_for_user(request.user)
@@ -620,7 +620,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         status=status if status in Event.Status.values else None,
         kind=kind if kind in Event.Kind.values else None,
         province=(request.GET.get("province") or "").strip() or None,
-        point=int(request.GET["point"]) if (request.GET.get("point") or "").isdigit() else None,
+        point=int(request.GET["point"]) if (request.GET.get("point") or "").isdecimal() else None,
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -260,9 +260,9 @@ class ProjectViewSet(viewsets.GenericViewSet):
             .prefetch_related("provinces", "kpis", "targets")
         )
         params = self.request.query_params
-        if params.get("year", "").isdigit():
+        if params.get("year", "").isdecimal():
             qs = qs.filter(fiscal_year=int(params["year"]))
-        if params.get("strategy", "").isdigit():
+        if params.get("strategy", "").isdecimal():
             qs = qs.filter(strategy__number=int(params["strategy"]))
         return qs
 

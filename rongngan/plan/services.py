@@ -316,7 +316,7 @@ def kpi_save(
         ref = f.text("strategy", required=True)
         strategy = None
         if ref:
-            strategy = Strategy.objects.filter(pk=ref).first() if ref.isdigit() else None
+            strategy = Strategy.objects.filter(pk=ref).first() if ref.isdecimal() else None
             if strategy is None or strategy.plan_id != plan.pk:
                 f.problem("strategy", "strategy_other_plan")
         values["strategy"] = strategy
@@ -342,7 +342,7 @@ def kpi_save(
         values["metric"] = key
     if want("responsible"):
         ref = f.text("responsible")
-        values["responsible"] = User.objects.filter(pk=ref).first() if ref.isdigit() else None
+        values["responsible"] = User.objects.filter(pk=ref).first() if ref.isdecimal() else None
     targets = _targets_in(f, plan, data.get("targets")) if f.has("targets") else {}
     unit = values.get("unit", kpi.unit)
     direction = values.get("direction", kpi.direction)
@@ -434,20 +434,20 @@ def project_save(
             f.problem("code", "duplicate_code", value=values["code"])
     if want("strategy"):
         ref = f.text("strategy", required=True)
-        strategy = Strategy.objects.filter(pk=ref).first() if ref.isdigit() else None
+        strategy = Strategy.objects.filter(pk=ref).first() if ref.isdecimal() else None
         if ref and (strategy is None or strategy.plan_id != plan.pk):
             f.problem("strategy", "strategy_other_plan")
         values["strategy"] = strategy
     strategy = values.get("strategy", project.strategy if project.strategy_id else None)
     if want("approach"):
         ref = f.text("approach")
-        approach = Approach.objects.filter(pk=ref).first() if ref.isdigit() else None
+        approach = Approach.objects.filter(pk=ref).first() if ref.isdecimal() else None
         if ref and (approach is None or (strategy and approach.strategy_id != strategy.pk)):
             f.problem("approach", "approach_other_strategy")
         values["approach"] = approach
     if want("parent"):
         ref = f.text("parent")
-        parent = Project.objects.filter(pk=ref).first() if ref.isdigit() else None
+        parent = Project.objects.filter(pk=ref).first() if ref.isdecimal() else None
         if ref and parent is None:
             f.problem("parent", "parent_other_plan")
         elif parent is not None:
@@ -496,7 +496,7 @@ def project_save(
     if f.has("kpis"):
         kpis = list(
             KPI.objects.filter(
-                plan=plan, pk__in=[int(k) for k in data.get("kpis") or [] if str(k).isdigit()]
+                plan=plan, pk__in=[int(k) for k in data.get("kpis") or [] if str(k).isdecimal()]
             )
         )
     f.check()

@@ -336,7 +336,7 @@ def _kpi_page(request: HttpRequest, plan: Plan, kpi: KPI | None) -> HttpResponse
     if kpi is None:
         initial: dict[str, Any] = {"direction": "increase"}
         strategy = request.GET.get("strategy", "")
-        if strategy.isdigit() and plan.strategies.filter(pk=strategy).exists():
+        if strategy.isdecimal() and plan.strategies.filter(pk=strategy).exists():
             initial["strategy"] = strategy
         title = _("Add a KPI")
     else:
@@ -388,7 +388,7 @@ def _project_url(plan: Plan, project: Project) -> str:
 def _default_year(request: HttpRequest, plan: Plan) -> int:
     """The year asked for (?year=), else the current fiscal year, else the plan's last year."""
     asked = request.GET.get("year", "")
-    if asked.isdigit() and int(asked) in plan.years:
+    if asked.isdecimal() and int(asked) in plan.years:
         return int(asked)
     current = fiscal_year(timezone.localdate())
     return current if current in plan.years else plan.last_year

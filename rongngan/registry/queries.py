@@ -60,7 +60,7 @@ def factory_search(user: Any, params: Mapping[str, Any]) -> QuerySet[Factory]:
     category = str(params.get("category") or "").strip()
     if category:
         code = to_arabic_digits(category)
-        qs = qs.filter(types__code=code.zfill(3) if code.isdigit() else code)
+        qs = qs.filter(types__code=code.zfill(3) if code.isdecimal() else code)
     klass = to_arabic_digits(str(params.get("factory_class") or params.get("class") or "").strip())
     if klass:
         qs = qs.filter(factory_class=int(klass)) if klass in {"1", "2", "3"} else qs.none()
@@ -82,7 +82,7 @@ def factory_search(user: Any, params: Mapping[str, Any]) -> QuerySet[Factory]:
 
 def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
     digits = to_arabic_digits(q).replace("-", "").replace(" ", "")
-    if len(digits) == 13 and digits.isdigit():
+    if len(digits) == 13 and digits.isdecimal():
         pks = Factory.objects.filter(juristic_id=digits).values_list("pk", flat=True)[:1000]
         return qs.filter(pk__in=list(pks))
     if looks_like_registration_number(q):

@@ -161,14 +161,14 @@ def normalize_registration_number(s: str) -> RegistrationNumber:
     if not text:
         raise ValueError("the input is empty")
     compact = _CURRENT_SEPARATORS.sub("", text)
-    if compact.isascii() and compact.isdigit():
+    if compact.isascii() and compact.isdecimal():
         return _parse_current(compact)
     return _parse_legacy(text)
 
 
 def looks_like_registration_number(s: str) -> bool:
     """Cheap test for search: does the query parse as a registration number?"""
-    if len(s) > _MAX_INPUT or not any(ch.isdigit() for ch in s):
+    if len(s) > _MAX_INPUT or not any(ch.isdecimal() for ch in s):
         return False
     try:
         normalize_registration_number(s)

@@ -50,7 +50,9 @@ def resolve_operator(
     ref = str(data.get("operator") or "").strip()
     if ref:
         qs = Organisation.objects.filter(kind=Organisation.Kind.OPERATOR)
-        org = qs.filter(code=ref).first() or (qs.filter(pk=ref).first() if ref.isdigit() else None)
+        org = qs.filter(code=ref).first() or (
+            qs.filter(pk=ref).first() if ref.isdecimal() else None
+        )
         return org or Problem("operator", "unknown_operator", UNKNOWN_OPERATOR, {"value": ref})
     juristic_id = values.get("juristic_id")
     if juristic_id:

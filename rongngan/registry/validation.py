@@ -234,7 +234,7 @@ def _codes(raw: Any) -> list[str]:
     for p in parts:
         p = to_arabic_digits(p.strip())
         if p:
-            code = p.zfill(3) if p.isdigit() else p
+            code = p.zfill(3) if p.isdecimal() else p
             if code not in out:
                 out.append(code)
     return out
@@ -419,7 +419,7 @@ def _clean_address(
         c.values["subdistrict"] = subdistrict
     if "postcode" in data:
         text = to_arabic_digits(text_of(data["postcode"]))
-        if text and not (len(text) == 5 and text.isdigit()):
+        if text and not (len(text) == 5 and text.isdecimal()):
             c.fail("postcode", "invalid_postcode")
             return
         c.values["postcode"] = text

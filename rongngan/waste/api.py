@@ -124,7 +124,7 @@ def _map_of_objects(data: Mapping[str, Any], name: str) -> None:
 
 def _one(qs: QuerySet, pk: Any, what: str) -> Any:
     """The object `pk` of an already scoped queryset, or 404."""
-    obj = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    obj = qs.filter(pk=pk).first() if str(pk).isdecimal() else None
     if obj is None:
         raise Http404(f"no such {what}")
     return obj
@@ -136,7 +136,7 @@ def _referenced(data: Mapping[str, Any], field: str, qs: QuerySet) -> Any:
     ref = str(data.get(field) or "").strip()
     if not ref:
         _invalid(field, "required", REGISTRY_MSG["required"])
-    obj = qs.filter(pk=ref).first() if ref.isdigit() else None
+    obj = qs.filter(pk=ref).first() if ref.isdecimal() else None
     if obj is None:
         _invalid(field, "not_found", NOT_FOUND)
     return obj
@@ -145,7 +145,7 @@ def _referenced(data: Mapping[str, Any], field: str, qs: QuerySet) -> Any:
 def _of_generator(qs: QuerySet, request: Request) -> QuerySet:
     """`?generator=<factory id>` narrows a list to one generator's records."""
     generator = request.query_params.get("generator", "")
-    return qs.filter(generator_id=int(generator)) if generator.isdigit() else qs
+    return qs.filter(generator_id=int(generator)) if generator.isdecimal() else qs
 
 
 def _problems(warnings: list[Problem]) -> list[dict[str, Any]]:
@@ -602,7 +602,7 @@ class WasteCodeViewSet(viewsets.ReadOnlyModelViewSet):
             try:
                 qs = qs.filter(code=normalize_code(q))
             except ValueError:
-                if compact.isdigit():
+                if compact.isdecimal():
                     qs = qs.filter(code__startswith=compact)
                 else:
                     for word in q.split():
@@ -961,9 +961,9 @@ class MassBalanceViewSet(viewsets.ViewSet):
         ref = request.query_params.get("generator", "").strip()
         raw_year = request.query_params.get("year", "").strip()
         problems = []
-        if not ref.isdigit():
+        if not ref.isdecimal():
             problems.append(Problem("generator", "required", REGISTRY_MSG["required"]))
-        if not (raw_year.isdigit() and 1990 <= int(raw_year) <= 2200):
+        if not (raw_year.isdecimal() and 1990 <= int(raw_year) <= 2200):
             problems.append(Problem("year", "bad_year", services.MSG["bad_year"]))
         if problems:
             raise RongnganValidationError(problems)
@@ -1023,7 +1023,7 @@ class CapacityViewSet(viewsets.ViewSet):
         if role_of(request.user) not in queries.DASHBOARD_ROLES:
             raise PermissionDenied()
         raw = request.query_params.get("year", "").strip()
-        if raw and not (raw.isdigit() and 1990 <= int(raw) <= 2200):
+        if raw and not (raw.isdecimal() and 1990 <= int(raw) <= 2200):
             raise RongnganValidationError([Problem("year", "bad_year", services.MSG["bad_year"])])
         year = int(raw) if raw else timezone.localdate().year
         rows = queries.capacity_use(year, share=queries.capacity_warning())

@@ -74,7 +74,7 @@ def _index(field: str | None, head: str) -> tuple[int, str] | None:
     if not field or not field.startswith(f"{head}["):
         return None
     inside, _sep, rest = field[len(head) + 1 :].partition("]")
-    if not inside.isdigit():
+    if not inside.isdecimal():
         return None
     return int(inside), rest.lstrip(".")
 

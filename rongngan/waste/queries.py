@@ -58,7 +58,7 @@ def manifests_for_user(user: Any) -> QuerySet[Manifest]:
 
 
 def manifest_for_user(user: Any, pk: Any) -> Manifest:
-    m = manifests_for_user(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    m = manifests_for_user(user).filter(pk=pk).first() if str(pk).isdecimal() else None
     if m is None:
         raise Http404("no such manifest")
     return m

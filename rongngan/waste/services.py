@@ -281,7 +281,7 @@ def approval_request(*, acting_user: Any, stream: WasteStream, data: Mapping[str
     operation = f.operation("operation")
     quantity = f.decimal("quantity_tonnes", positive=True)
     ref = f.text("processor", required=True)
-    processor = Factory.objects.filter(pk=ref).first() if ref.isdigit() else None
+    processor = Factory.objects.filter(pk=ref).first() if ref.isdecimal() else None
     if ref and processor is None:
         f.problem("processor", "not_a_processor")
     elif processor is not None and operation is not None:
@@ -637,7 +637,7 @@ def _transporters(f: _Form, raw: Any) -> list[tuple[Organisation, str]]:
         ref = str(item.get("organisation") or "").strip()
         org = (
             Organisation.objects.filter(kind=Organisation.Kind.WASTE_TRANSPORTER)
-            .filter(**({"pk": ref} if ref.isdigit() else {"code": ref}))
+            .filter(**({"pk": ref} if ref.isdecimal() else {"code": ref}))
             .first()
             if ref
             else None
@@ -665,7 +665,7 @@ def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
         Approval.objects.select_related("stream__generator", "processor", "operation")
         .filter(pk=ref)
         .first()
-        if ref.isdigit()
+        if ref.isdecimal()
         else None
     )
     if ref and approval is None:
@@ -678,7 +678,7 @@ def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
     previous = None
     prev_ref = f.text("previous")
     if prev_ref:
-        previous = Manifest.objects.filter(pk=prev_ref).first() if prev_ref.isdigit() else None
+        previous = Manifest.objects.filter(pk=prev_ref).first() if prev_ref.isdecimal() else None
         # A manifest carries on either the refused part of the generator's own earlier one, or
         # waste the generator (a store, R13/D15) received on an earlier one.
         generator_id = approval.stream.generator_id if approval else None
@@ -1170,7 +1170,7 @@ def correction_open(*, acting_user: Any, manifest: Manifest, data: Mapping[str, 
     changes: dict[str, Any] = {"lines": {}}
     numbers = set(manifest.lines.values_list("number", flat=True))
     for number, fields in (data.get("lines") or {}).items():
-        if not str(number).isdigit() or int(number) not in numbers:
+        if not str(number).isdecimal() or int(number) not in numbers:
             f.problem(f"lines.{number}", "unknown_line", value=number)
             continue
         clean: dict[str, Any] = {}

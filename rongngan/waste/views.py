@@ -248,7 +248,7 @@ def manifest_create(request: HttpRequest) -> HttpResponse:
         post = request.POST.copy()
         if "add_line" in post:
             total = str(post.get("form-TOTAL_FORMS") or "0")
-            total_n = int(total) if total.isdigit() else 0
+            total_n = int(total) if total.isdecimal() else 0
             post["form-TOTAL_FORMS"] = str(min(total_n + 1, LineFormSet.max_num))
         form = ManifestForm(post, approvals=approvals)
         lines = LineFormSet(post)
@@ -981,7 +981,7 @@ def _held_factory(request: HttpRequest) -> tuple[Any, list[Any]]:
         return next((f for f in own if str(f.pk) == ref), own[0]), own
     if role_of(user) not in DASHBOARD_ROLES:
         raise PermissionDenied(_("This page is for generators and officers."))
-    if not ref.isdigit():
+    if not ref.isdecimal():
         return None, []
     factory = registry_queries.factories_for_user(user).filter(pk=int(ref)).first()
     if factory is None:
@@ -996,7 +996,9 @@ def held(request: HttpRequest) -> HttpResponse:
     factory, own = _held_factory(request)
     today = timezone.localdate()
     raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() and 1990 <= int(raw_year) <= 2200 else today.year - 1
+    year = (
+        int(raw_year) if raw_year.isdecimal() and 1990 <= int(raw_year) <= 2200 else today.year - 1
+    )
     is_operator = _is_operator(user)
     may_permit = role_of(user) in OFFICER_ROLES and (
         factory is not None and services.is_officer_for(user, factory)

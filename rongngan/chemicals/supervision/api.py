@@ -211,7 +211,7 @@ class StorageInspectionViewSet(viewsets.GenericViewSet):
             if not value:
                 continue
             if name == "site":
-                qs = qs.filter(site_id=value) if value.isdigit() else qs.none()
+                qs = qs.filter(site_id=value) if value.isdecimal() else qs.none()
             elif name == "grade":
                 qs = qs.filter(grade=value)
             else:

@@ -57,7 +57,7 @@ def sites_for_user(user: Any, *, write: bool = False) -> QuerySet[StorageSite]:
 
 
 def site_for_user(user: Any, pk: Any, *, write: bool = False) -> StorageSite | None:
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         return None
     return sites_for_user(user, write=write).filter(pk=pk).first()
 
@@ -78,7 +78,7 @@ def inspections_for_user(user: Any, *, current_only: bool = True) -> QuerySet[St
 
 
 def inspection_for_user(user: Any, pk: Any) -> StorageInspection | None:
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         return None
     return inspections_for_user(user, current_only=False).filter(pk=pk).first()
 
@@ -99,7 +99,7 @@ def actions_for_user(user: Any) -> QuerySet[CorrectiveAction]:
 
 
 def action_for_user(user: Any, pk: Any) -> CorrectiveAction | None:
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         return None
     return actions_for_user(user).filter(pk=pk).first()
 
@@ -116,7 +116,7 @@ def plants_for_user(user: Any) -> QuerySet[RefrigerationPlant]:
 
 
 def plant_for_user(user: Any, pk: Any) -> RefrigerationPlant | None:
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         return None
     return plants_for_user(user).filter(pk=pk).first()
 

@@ -194,3 +194,11 @@ def test_one_batch_that_fails_to_process_does_not_stop_the_others(operator_a, so
     assert first.processed_at is None and second.processed_at is not None
     assert HourlyAggregate.objects.filter(point_parameter=so2_a).count() == 1
     assert Event.objects.filter(kind="exceedance").count() == 1
+
+
+@pytest.mark.parametrize("pk", ["%C2%B2", "%E2%91%A0"])  # "²", "①": digits to isdigit(), not int()
+def test_a_batch_id_that_is_not_a_number_is_a_404(operator_a, pk):
+    client = api_as(operator_a)
+    client.raise_request_exception = False
+    assert client.get(f"{URL}/batches/{pk}/").status_code == 404
+    assert client.get(f"{URL}/points/{pk}/").status_code == 404
