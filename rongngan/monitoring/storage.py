@@ -121,6 +121,18 @@ def ensure_partitions(start: dt.datetime, end: dt.datetime, connection: Any = No
     return made
 
 
+def ensure_partitions_of(rows: Iterable[Row], connection: Any = None) -> list[str]:
+    """Makes the partitions of the months the rows fall in, and only those (a batch holding one
+    row of 2006 beside today's must not make the 240 months in between)."""
+    made: list[str] = []
+    utc = dt.UTC
+    keys = {(ts.year, ts.month) for ts in (r[1].astimezone(utc) for r in rows)}
+    for year, month in sorted(keys):
+        start = dt.datetime(year, month, 1, tzinfo=utc)
+        made += ensure_partitions(start, start, connection)
+    return made
+
+
 def partitions(connection: Any = None) -> list[tuple[str, str]]:
     """(partition name, bounds) of the readings table on PostgreSQL, from pg_inherits."""
     connection = connection or default_connection
@@ -147,7 +159,7 @@ def insert_readings(rows: Sequence[Row], connection: Any = None) -> int:
     cols = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            ensure_partitions(min(r[1] for r in rows), max(r[1] for r in rows), connection)
+            ensure_partitions_of(rows, connection)
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in "
                 f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
@@ -196,7 +208,7 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
     new = [r for r in rows if (r[0], r[1]) not in have]
     try:
         with transaction.atomic():
-            ensure_partitions(first, last)
+            ensure_partitions_of(new)
             copy_readings(new)
     except IntegrityError:
         inserted = insert_readings(new)
@@ -216,8 +228,8 @@ def store_batch(rows: Sequence[Row], *, context: dt.timedelta) -> tuple[int, Min
 def store_new(rows: Iterable[Row], *, kept: list[Row]) -> int:
     """Inserts the rows not already stored and returns how many went in, without reading the
     stored minutes (the queued path: the averages are built later, by the batch's task).
-    `rows` may be a generator that checks them as they go; every row it gives is also added
-    to `kept`.
+    `rows` may be a generator that checks them as they go (times in UTC); every row it gives is
+    also added to `kept`.
 
     The rows stream straight into the table by COPY, in a savepoint; a row already stored makes
     the COPY fail on the primary key, and then the batch goes in by INSERT ... ON CONFLICT DO
@@ -226,26 +238,25 @@ def store_new(rows: Iterable[Row], *, kept: list[Row]) -> int:
     made right after the COPY."""
     from django.db import IntegrityError, transaction
 
-    bounds: list[dt.datetime] = []
+    months: set[tuple[int, int]] = set()  # (year, month) of the rows, UTC
 
     def tee() -> Iterator[Row]:
-        lo = hi = None
+        last = None
         for row in rows:
             kept.append(row)
             ts = row[1]
-            if lo is None or ts < lo:
-                lo = ts
-            if hi is None or ts > hi:
-                hi = ts
+            key = (ts.year, ts.month)
+            if key != last:
+                months.add(key)
+                last = key
             yield row
-        if lo is not None and hi is not None:
-            bounds[:] = [lo, hi]
 
     try:
         with transaction.atomic():
             count = copy_readings(tee())
-            if bounds:
-                ensure_partitions(bounds[0], bounds[1])
+            for year, month in sorted(months):
+                start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
+                ensure_partitions(start, start)
             return count
     except IntegrityError:
         kept.extend(rows)  # the rows the COPY had not reached yet

@@ -88,3 +88,17 @@ def test_retention_removes_old_minutes_keeps_averages_and_is_audited(operator_a,
     if connection.vendor == "postgresql":
         assert run.dropped_partitions == ["monitoring_reading_y2024m01"]
     assert AuditEntry.objects.filter(object_id=str(run.pk), note__contains="retention").exists()
+
+
+@postgres_only
+@pytest.mark.parametrize("process", ["queue", "inline"])
+def test_a_batch_makes_partitions_only_for_the_months_it_holds(operator_a, so2_a, process):
+    """Review finding: one row of 2006 beside today's made every month in between."""
+    before = {name for name, _ in storage.partitions()}
+    old = dt.datetime(2006, 11, 20, 3, 0, tzinfo=dt.UTC)
+    rows = minute_rows("A-STACK-1", "so2", old, [1]) + minute_rows("A-STACK-1", "so2", T0, [1])
+    services.readings_ingest(acting_user=operator_a, rows=rows, process=process)
+    made = {name for name, _ in storage.partitions()} - before
+    assert made <= {"monitoring_reading_y2006m11", "monitoring_reading_y2026m11"}
+    assert partition_of(so2_a.pk, old) == "monitoring_reading_y2006m11"
+    assert Reading.objects.count() == 2
