@@ -65,6 +65,10 @@ MSG = {
     "no_zone": _("Give the timestamp with its time zone (e.g. 2026-11-27T10:00:00+07:00)."),
     "bad_timestamp": _("“%(value)s” is not a date and time (ISO 8601)."),
     "in_future": _("The timestamp %(value)s is in the future."),
+    "too_old": _(
+        "The timestamp %(value)s is older than the %(days)s days minute readings are kept; "
+        "send daily results of that time as laboratory results."
+    ),
     "bad_flag": _("Unknown status flag “%(value)s”; use one of: %(choices)s."),
     "too_many_rows": _("A batch has at most %(max)s rows; this one has %(count)s."),
     "empty_batch": _("The batch has no rows."),
@@ -650,6 +654,10 @@ def readings_ingest(
         )
         batch_id = batch.pk
         tolerance = now + dt.timedelta(seconds=int(conf.get("MONITORING_FUTURE_TOLERANCE_SECONDS")))
+        # Minutes older than the retention would be dropped by the next retention run: refused
+        # now, with the reason, instead (and a batch cannot spread over thousands of months).
+        keep_days = int(conf.get("MONITORING_MINUTE_RETENTION_DAYS"))
+        oldest = now - dt.timedelta(days=keep_days)
         converter = _Converter()
 
         good: list[storage.Row] = []
@@ -709,7 +717,7 @@ def readings_ingest(
                                 ts = ts.astimezone(utc)
                                 if ts.second or ts.microsecond:
                                     ts = ts.replace(second=0, microsecond=0)
-                                if ts <= tolerance:
+                                if oldest <= ts <= tolerance:
                                     parsed = (ts, ts.replace(minute=0))
                             ts_cache[raw_ts] = parsed
                         try:
@@ -776,6 +784,16 @@ def readings_ingest(
                 elif ts is not None and ts > tolerance:
                     problems.append(
                         _p("ts", "in_future", row=i, value=row.get("ts", row.get("timestamp")))
+                    )
+                elif ts is not None and ts < oldest:
+                    problems.append(
+                        _p(
+                            "ts",
+                            "too_old",
+                            row=i,
+                            value=row.get("ts", row.get("timestamp")),
+                            days=keep_days,
+                        )
                     )
                 raw_value = row.get("value")
                 value: Decimal | None = None

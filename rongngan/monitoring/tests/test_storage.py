@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from rongngan.core.errors import RongnganValidationError
 from rongngan.core.models import AuditEntry
 from rongngan.monitoring import services, storage
 from rongngan.monitoring.models import HourlyAggregate, Reading, RetentionRun
@@ -76,8 +77,10 @@ def test_the_same_minute_is_never_stored_twice(operator_a, so2_a):
 
 def test_retention_removes_old_minutes_keeps_averages_and_is_audited(operator_a, so2_a):
     old = dt.datetime(2024, 1, 15, 3, tzinfo=dt.UTC)
-    services.readings_ingest(
-        acting_user=operator_a, rows=minute_rows("A-STACK-1", "so2", old, [10] * 50)
+    services.readings_ingest(  # sent when it was recent
+        acting_user=operator_a,
+        rows=minute_rows("A-STACK-1", "so2", old, [10] * 50),
+        now=old + dt.timedelta(hours=2),
     )
     services.readings_ingest(acting_user=operator_a, rows=minute_rows("A-STACK-1", "so2", T0, [10]))
     call_command("monitoring_retention", "--days", "400")
@@ -93,12 +96,30 @@ def test_retention_removes_old_minutes_keeps_averages_and_is_audited(operator_a,
 @postgres_only
 @pytest.mark.parametrize("process", ["queue", "inline"])
 def test_a_batch_makes_partitions_only_for_the_months_it_holds(operator_a, so2_a, process):
-    """Review finding: one row of 2006 beside today's made every month in between."""
+    """Review finding: one old row beside today's made every month in between."""
     before = {name for name, _ in storage.partitions()}
+    old = dt.datetime(2026, 1, 20, 3, 0, tzinfo=dt.UTC)
+    rows = minute_rows("A-STACK-1", "so2", old, [1]) + minute_rows("A-STACK-1", "so2", T0, [1])
+    services.readings_ingest(acting_user=operator_a, rows=rows, process=process, now=T0)
+    made = {name for name, _ in storage.partitions()} - before
+    assert made <= {"monitoring_reading_y2026m01", "monitoring_reading_y2026m11"}
+    assert partition_of(so2_a.pk, old) == "monitoring_reading_y2026m01"
+    assert Reading.objects.count() == 2
+
+
+@pytest.mark.parametrize("process", ["queue", "inline"])
+def test_readings_older_than_the_retention_are_refused_not_dropped_later(
+    operator_a, so2_a, process
+):
     old = dt.datetime(2006, 11, 20, 3, 0, tzinfo=dt.UTC)
     rows = minute_rows("A-STACK-1", "so2", old, [1]) + minute_rows("A-STACK-1", "so2", T0, [1])
-    services.readings_ingest(acting_user=operator_a, rows=rows, process=process)
-    made = {name for name, _ in storage.partitions()} - before
-    assert made <= {"monitoring_reading_y2006m11", "monitoring_reading_y2026m11"}
-    assert partition_of(so2_a.pk, old) == "monitoring_reading_y2006m11"
-    assert Reading.objects.count() == 2
+    with pytest.raises(RongnganValidationError) as exc:
+        services.readings_ingest(acting_user=operator_a, rows=rows, process=process, now=T0)
+    assert [(p.row, p.field, p.code) for p in exc.value.problems] == [(1, "ts", "too_old")]
+    assert exc.value.problems[0].params["days"] == 400
+    assert not Reading.objects.exists()
+    result = services.readings_ingest(
+        acting_user=operator_a, rows=rows, process=process, now=T0, mode="quarantine"
+    )
+    assert (result.batch.accepted, result.batch.quarantined) == (1, 1)
+    assert list(Reading.objects.values_list("ts", flat=True)) == [T0]
