@@ -124,11 +124,16 @@ def ensure_partitions(start: dt.datetime, end: dt.datetime, connection: Any = No
 def ensure_partitions_of(rows: Iterable[Row], connection: Any = None) -> list[str]:
     """Makes the partitions of the months the rows fall in, and only those (a batch holding one
     row of 2006 beside today's must not make the 240 months in between)."""
-    made: list[str] = []
     utc = dt.UTC
-    keys = {(ts.year, ts.month) for ts in (r[1].astimezone(utc) for r in rows)}
-    for year, month in sorted(keys):
-        start = dt.datetime(year, month, 1, tzinfo=utc)
+    months = {(ts.year, ts.month) for ts in (r[1].astimezone(utc) for r in rows)}
+    return ensure_month_partitions(months, connection)
+
+
+def ensure_month_partitions(months: Iterable[tuple[int, int]], connection: Any = None) -> list[str]:
+    """Makes the partitions of these (year, month) UTC months; returns the names made now."""
+    made: list[str] = []
+    for year, month in sorted(set(months)):
+        start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
         made += ensure_partitions(start, start, connection)
     return made
 
@@ -254,9 +259,7 @@ def store_new(rows: Iterable[Row], *, kept: list[Row]) -> int:
     try:
         with transaction.atomic():
             count = copy_readings(tee())
-            for year, month in sorted(months):
-                start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
-                ensure_partitions(start, start)
+            ensure_month_partitions(months)
             return count
     except IntegrityError:
         kept.extend(rows)  # the rows the COPY had not reached yet
