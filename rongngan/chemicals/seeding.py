@@ -48,6 +48,20 @@ SULFURIC = "7664-93-9"
 CAUSTIC = "1310-73-2"
 FORMALDEHYDE = "50-00-0"
 H2S = "7783-06-4"
+# Formaldehyde is kept as formalin, a solution (UN 2209), declared as a mixture with its own
+# classification: Acute Tox. 3 by inhalation gives Seveso H2 (the pure gas, named entry 14 at
+# >= 90 %, is not what a solvent store holds). Its key stands in a profile where a CAS would.
+FORMALIN = "formalin"
+MIXTURES: dict[str, dict[str, Any]] = {
+    FORMALIN: {
+        "name": "ฟอร์มาลิน 37% (formaldehyde solution, UN 2209)",
+        "categories": ["H2"],
+        "components": [
+            {"cas": FORMALDEHYDE, "name": "formaldehyde", "percent": "37"},
+            {"cas": METHANOL, "name": "methanol", "percent": "10"},
+        ],
+    }
+}
 
 # (cas, tonnes at scale 1, share of the item in its largest container, storage type)
 Item = tuple[str, float, float, str]
@@ -70,7 +84,7 @@ PROFILES: dict[str, list[Item]] = {
         (TOLUENE, 300, 0.3, "tank"),
         (METHANOL, 520, 0.3, "tank"),
         (BENZENE, 20, 0.5, "tank"),
-        (FORMALDEHYDE, 4, 0.5, "tank"),
+        (FORMALIN, 4, 0.5, "tank"),
     ],
     "chemical_plant": [
         (HYDROGEN, 2, 0.5, "pressure_vessel"),
@@ -127,12 +141,14 @@ def _point(rng: random.Random, lat0: float, lon0: float, spread: float) -> tuple
 def _items(profile: str, scale: float, known: set[str]) -> list[dict[str, Any]]:
     out = []
     for cas, tonnes, container_share, storage in PROFILES[profile]:
-        if cas not in known:
+        mixture = MIXTURES.get(cas)
+        if mixture is None and cas not in known:
             continue
         t = Decimal(str(round(tonnes * scale, 3))) or Decimal("0.001")
+        identity = {"mixture": mixture, "physical_state": "liquid"} if mixture else {"cas": cas}
         out.append(
             {
-                "cas": cas,
+                **identity,
                 "max_quantity": str(t),
                 "unit": "t",
                 "average_quantity": str((t * Decimal("0.6")).quantize(Decimal("0.001"))),
@@ -425,24 +441,28 @@ def _national(rng: random.Random, actor: Any, stdout: Any) -> None:
             lo, hi = ranges[profile]
             scale = lo * (hi / lo) ** rng.random()  # log-uniform
             for line, (cas, tonnes, share, storage) in enumerate(PROFILES[profile], start=1):
+                mixture = MIXTURES.get(cas)
                 s = substances.get(cas)
-                if s is None:
+                if s is None and mixture is None:
                     continue
                 kg = (
                     Decimal(str(round(tonnes * scale * rng.uniform(0.7, 1.3), 3)))
                     or Decimal("0.001")
                 ) * KG_PER_TONNE
-                state = s["physical_state"]
-                if state == "gas" and s["liquefied_gas"]:
-                    state = "liquefied_gas"
+                if mixture is not None:
+                    state = "liquid"
+                else:
+                    state = s["physical_state"]
+                    if state == "gas" and s["liquefied_gas"]:
+                        state = "liquefied_gas"
                 items.append(
                     {
                         "declaration_id": d["id"],
                         "line": line,
-                        "substance_id": s["id"],
-                        "mixture_name": "",
-                        "mixture_categories": [],
-                        "mixture_components": [],
+                        "substance_id": s["id"] if mixture is None else None,
+                        "mixture_name": mixture["name"] if mixture else "",
+                        "mixture_categories": mixture["categories"] if mixture else [],
+                        "mixture_components": mixture["components"] if mixture else [],
                         "physical_state": state or "liquid",
                         "max_quantity": kg / KG_PER_TONNE,
                         "unit": "t",
