@@ -1,5 +1,6 @@
 """The demo and national chemical seeds declare what such sites really hold: formalin (a
-solution) as a mixture, never tonnes of formaldehyde gas with a 40 km zone around a solvent store."""
+solution) as a mixture, never tonnes of formaldehyde gas with a 40 km zone around a solvent
+store."""
 
 import io
 from decimal import Decimal
@@ -24,7 +25,14 @@ def _formalin_items() -> Any:
 
 def test_the_demo_solvent_stores_hold_formalin_as_a_mixture() -> None:
     call_command(
-        "seed", "--scale", "demo", "--factories", "30", "--no-progress", "--only", "chemicals",
+        "seed",
+        "--scale",
+        "demo",
+        "--factories",
+        "30",
+        "--no-progress",
+        "--only",
+        "chemicals",
         stdout=io.StringIO(),
     )
     items = list(_formalin_items())
@@ -54,7 +62,14 @@ def test_the_demo_solvent_stores_hold_formalin_as_a_mixture() -> None:
 
 def test_the_national_seed_declares_formalin_as_a_mixture(monkeypatch: Any) -> None:
     call_command(
-        "seed", "--scale", "demo", "--factories", "60", "--no-progress", "--only", "plan",
+        "seed",
+        "--scale",
+        "demo",
+        "--factories",
+        "60",
+        "--no-progress",
+        "--only",
+        "plan",
         stdout=io.StringIO(),
     )
     monkeypatch.setenv("RONGNGAN_NATIONAL_CHEM_SITES", "60")
