@@ -396,7 +396,15 @@ class SiteInventoryView(APIView):
             }
         )
 
-    @extend_schema(request=DECLARATION_WRITE, responses={201: DeclarationDetailSerializer})
+    @extend_schema(
+        request=DECLARATION_WRITE,
+        responses={201: DeclarationDetailSerializer},
+        description=(
+            "A new version of the year's declaration, from the items sent. Items another register "
+            "keeps in the inventory (source `refrigeration_register`: a refrigeration plant's "
+            "ammonia charge) are kept in the new version by the platform: do not send them again."
+        ),
+    )
     @idempotent
     def post(self, request: Request, pk: str) -> Response:
         site = queries.site_for_user(request.user, pk, write=True)

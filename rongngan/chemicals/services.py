@@ -538,16 +538,42 @@ def inventory_declare(
         p.add("items", "no_items")
     rows = [_item(p, i, raw, DeclarationSource.DECLARATION) for i, raw in enumerate(items)]
     p.check()
+    rows = [r for r in rows if r]
+    carried = register_items(site, y)
+    for n, row in enumerate(carried, start=len(rows) + 1):
+        rows.append({**{name: getattr(row, name) for name in _COPY}, "line": n})
+    if carried:
+        names = ", ".join(sorted({i.substance.name_en for i in carried if i.substance}))
+        note = f"{note} [{names} kept from the refrigeration register]".strip()
     declaration = _write_declaration(
         acting_user=acting_user,
         site=site,
         year=y,
-        rows=[r for r in rows if r],
+        rows=rows,
         source=DeclarationSource.DECLARATION,
         note=note,
     )
     hazard_recompute(site=site)
     return declaration
+
+
+def register_items(site: StorageSite, year: int) -> list[InventoryItem]:
+    """The items another register keeps in the site's inventory (the ammonia refrigeration
+    register's charge): an operator's declaration for `year` keeps them, because the register, not
+    the declarant, owns them (a plant's charge changes when the plant is saved again). Taken from
+    the current declaration of that year, or else of the latest year before it."""
+    base = (
+        Declaration.objects.filter(site=site, is_current=True, year__lte=year)
+        .order_by("-year")
+        .first()
+    )
+    if base is None:
+        return []
+    return list(
+        base.items.exclude(source__in=[DeclarationSource.DECLARATION, DeclarationSource.SEED])
+        .select_related("substance")
+        .order_by("line")
+    )
 
 
 _COPY = [

@@ -42,7 +42,13 @@ from rongngan.chemicals.forms import (
     show_declaration_problems,
 )
 from rongngan.chemicals.messages import GROUP_LABELS, MSG
-from rongngan.chemicals.models import InventoryItem, ReceptorKind, SiteKind, Tier
+from rongngan.chemicals.models import (
+    DeclarationSource,
+    InventoryItem,
+    ReceptorKind,
+    SiteKind,
+    Tier,
+)
 from rongngan.core.errors import RongnganValidationError, show_problems
 from rongngan.core.scoping import role_of
 from rongngan.registry import queries as registry_queries
@@ -346,6 +352,14 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         by_line = {i.line: i for i in InventoryItem.objects.filter(declaration_id=h.declaration_id)}
     explained = _explained(site, by_line)
+    declared = {i.substance_id for i in items if i.source != DeclarationSource.REFRIGERATION}
+    counted_twice = sorted(
+        {
+            i.substance.name_th or i.substance.name_en
+            for i in items
+            if i.source == DeclarationSource.REFRIGERATION and i.substance_id in declared
+        }
+    )
     receptors = None
     if queries.sees_receptors(user) and explained["zone"]:
         receptors = queries.receptors_in_zone(user, site)
@@ -379,6 +393,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "site": site,
             "current": current,
+            "counted_twice": counted_twice,
             "items": [
                 {
                     "item": i,
@@ -554,7 +569,10 @@ def inventory_declare(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         year = current.year if current else timezone.localdate().year
         form = DeclarationForm(initial={"year": year + 543})
-        initial = [row_initial(i) for i in current.items.all()] if current else []
+        own = (DeclarationSource.DECLARATION, DeclarationSource.SEED)
+        initial = (
+            [row_initial(i) for i in current.items.all() if i.source in own] if current else []
+        )
         initial += [{"unit": "t"}] * max(START_ROWS - len(initial), 1)
         rows = ItemFormSet(prefix="items", initial=initial)
         rows.extra = 0
@@ -570,6 +588,9 @@ def inventory_declare(request: HttpRequest, pk: int) -> HttpResponse:
             "row_forms": row_forms,
             "units": catalogue_units(),
             "row_errors": any(r.errors for r in row_forms),
+            "register_items": services.register_items(
+                site, current.year if current else timezone.localdate().year
+            ),
         },
         status=status,
     )

@@ -260,6 +260,30 @@ def test_a_declaration_is_posted_once_per_idempotency_key(stocked: Any, operator
     assert Declaration.objects.filter(site=a, year=2025).count() == 1
 
 
+def test_a_declaration_posted_by_api_keeps_the_refrigeration_registers_row(
+    stocked: Any, operator_a: Any, officer: Any
+) -> None:
+    a, _b = stocked
+    services.inventory_item_set(
+        acting_user=officer,
+        site=a,
+        cas=AMMONIA,
+        max_quantity_kg="9000",
+        source="refrigeration_register",
+    )
+    r = api_as(operator_a).post(
+        f"{URL}/sites/{a.pk}/inventory/",
+        {"year": 2026, "items": [item(CAUSTIC, "3")]},
+        format="json",
+    )
+    assert r.status_code == 201, r.content
+    got = sorted((i["cas"], i["max_kg"], i["source"]) for i in r.json()["items"])
+    assert got == [
+        (CAUSTIC, "3000.000000", "declaration"),
+        (AMMONIA, "9000.000000", "refrigeration_register"),
+    ]
+
+
 def test_a_bad_declaration_is_400_with_every_problem_in_both_languages(
     stocked: Any, operator_a: Any
 ) -> None:

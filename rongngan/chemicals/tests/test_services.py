@@ -308,6 +308,52 @@ def test_item_set_starts_this_years_inventory_from_the_last_one(
     assert d.items.count() == 2
 
 
+def test_a_new_declaration_keeps_the_refrigeration_registers_charge(
+    site_a: StorageSite, operator_a: Any, officer: Any
+) -> None:
+    """The register owns the plant's charge: an operator's next declaration (which does not
+    list it) keeps it, so the hazard and the risk map do not lose the ammonia."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    declare(operator_a, site_a, item(CAUSTIC, 2), year=year)
+    services.inventory_item_set(
+        acting_user=officer,
+        site=site_a,
+        cas=AMMONIA,
+        max_quantity_kg=Decimal("12000"),
+        largest_container_kg=Decimal("6000"),
+        source="refrigeration_register",
+    )
+    d = declare(operator_a, site_a, item(TOLUENE, 5), year=year)
+    rows = sorted((i.line, i.substance.cas, i.max_kg, i.source) for i in d.items.all())
+    assert rows == [
+        (1, TOLUENE, Decimal("5000"), "declaration"),
+        (2, AMMONIA, Decimal("12000"), "refrigeration_register"),
+    ]
+    assert d.items.get(line=2).largest_container_kg == Decimal("6000")
+    assert "kept from the refrigeration register" in d.note
+    site_a.hazard.refresh_from_db()
+    assert site_a.hazard.zone_cas == AMMONIA  # 12 t > the 10,000 lb screening quantity
+    # next year's first declaration keeps it too (the plant is still there)
+    nxt = declare(operator_a, site_a, item(CAUSTIC, 1), year=year + 1)
+    assert [i.source for i in nxt.items.order_by("line")] == [
+        "declaration",
+        "refrigeration_register",
+    ]
+    # a declaration never carries another declaration's rows
+    assert not nxt.items.filter(substance__cas=TOLUENE).exists()
+
+
+def test_a_declaration_with_no_register_rows_carries_nothing(
+    site_a: StorageSite, operator_a: Any
+) -> None:
+    declare(operator_a, site_a, item(CAUSTIC, 2), item(AMMONIA, 1))
+    d = declare(operator_a, site_a, item(CAUSTIC, 3))
+    assert [(i.substance.cas, i.source) for i in d.items.all()] == [(CAUSTIC, "declaration")]
+    assert d.note == ""
+
+
 def test_item_set_refuses_a_bad_cas_and_outsiders(
     site_a: StorageSite, officer: Any, operator_b: Any
 ) -> None:

@@ -354,6 +354,40 @@ def test_the_declaration_form_starts_from_the_current_declaration(
     assert first.initial["substance"] == AMMONIA and first.initial["max_quantity"] == "60000"
 
 
+def test_register_rows_are_shown_apart_on_the_form_and_flagged_when_declared_twice(
+    stocked: Any, operator_b: Any, officer: Any
+) -> None:
+    _a, b = stocked
+    services.inventory_item_set(
+        acting_user=officer,
+        site=b,
+        cas=AMMONIA,
+        max_quantity_kg="8000",
+        source="refrigeration_register",
+    )
+    # the form starts from the operator's own rows; the register's are listed, not editable
+    r = en(operator_b).get(f"/chemicals/sites/{b.pk}/declare/")
+    body = r.content.decode()
+    assert 'id="register-items"' in body and "8,000" in body
+    starts = [f.initial.get("max_quantity") for f in r.context["row_forms"] if f.initial]
+    assert "8000" not in starts and "60000" in starts
+    # the site page marks the register row and says ammonia is counted from both
+    page = en(officer).get(f"/chemicals/sites/{b.pk}/").content.decode()
+    assert 'data-source="refrigeration_register"' in page
+    assert 'id="counted-twice"' in page
+    # declared again without ammonia: the register row stays and the notice goes
+    data = rows({"substance": CAUSTIC, "max_quantity": "1", "unit": "t"})
+    assert en(operator_b).post(f"/chemicals/sites/{b.pk}/declare/", data).status_code == 302
+    current = Declaration.objects.get(site=b, is_current=True)
+    assert sorted(i.source for i in current.items.all()) == [
+        "declaration",
+        "refrigeration_register",
+    ]
+    page = en(officer).get(f"/chemicals/sites/{b.pk}/").content.decode()
+    assert 'data-source="refrigeration_register"' in page
+    assert 'id="counted-twice"' not in page
+
+
 def test_an_operator_declares_and_sees_the_new_version_and_tier(
     stocked: Any, operator_b: Any
 ) -> None:
