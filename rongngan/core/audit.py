@@ -110,10 +110,18 @@ def display_rows(entries: Iterable[AuditEntry], model_of: Any = None) -> list[di
     from django.utils.translation import gettext as _
 
     def label(model: Any, name: str) -> str:
+        if model is None:
+            return name
         try:
-            return str(model._meta.get_field(name).verbose_name) if model else name
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
             return name
+        # a reverse relation (e.g. a plan's "kpis" counted at a load) has no verbose_name of its
+        # own: it is named by the related model's plural
+        verbose = getattr(field, "verbose_name", None)
+        if verbose is None and getattr(field, "related_model", None) is not None:
+            verbose = field.related_model._meta.verbose_name_plural
+        return str(verbose or name)
 
     def show(value: Any) -> str:
         if value is None or value == "":

@@ -201,3 +201,20 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
     MachineFactory(factory=FactoryFactory(), registered_on=date(2019, 11, 1))
     with django_assert_max_num_queries(12):
         assert client.get(url("dashboard", mini_plan) + "?year=2563").status_code == 200
+
+
+def test_staff_read_the_plan_and_project_pages_with_the_plans_load_in_their_history(
+    client, officer, mini_plan
+):
+    """The load's audit entry counts the plan's strategies, KPIs and projects under the names of
+    its reverse relations; the history names them by the related model (was a 500)."""
+    client.force_login(officer)
+    response = client.get(url("plan_detail", mini_plan) + "?year=2563")
+    assert response.status_code == 200
+    load = next(r for r in response.context["history"] if r["facts"])
+    labels = dict(load["facts"])
+    assert labels  # every fact has a label; the counts are shown as given
+    assert "3" in labels.values()  # three KPIs in the mini plan
+    assert "kpis" not in labels and "projects" not in labels
+    project = mini_plan.projects.first()
+    assert client.get(url("project_detail", mini_plan, project.pk)).status_code == 200
