@@ -138,7 +138,15 @@ def processor_list(request: HttpRequest) -> HttpResponse:
     if not code_problem:
         qs = queries.processors(province=province, code=code, operation=operation)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        # the processor's factory page is linked only for those who may open it (an operator
+        # reads only its own organisation's factories; the public reads every factory's page)
+        readable = set(
+            registry_queries.factories_for_user(request.user)
+            .filter(pk__in=[f.pk for f in page.object_list])
+            .values_list("pk", flat=True)
+        )
         for f in page.object_list:
+            f.linked = f.pk in readable
             f.received_t = _tonnes(f.received_kg)
             f.mark_label = ProcessorAssessment.Mark(f.mark).label if f.mark else ""
             f.permit_list = list(queries.permits_of(f))

@@ -105,6 +105,28 @@ def test_the_public_lists_processors_and_filters_by_a_code_written_any_way(
     assert processor.name_th not in body(response)
 
 
+def test_a_processor_is_linked_only_for_users_who_may_open_its_factory_page(
+    client, processor, operator_a
+):
+    """An operator reads only its own organisation's factories (404 otherwise): the listing
+    names other processors without a link that would lead to a 404."""
+    link = reverse("registry:factory_detail", args=[processor.pk])
+    client.force_login(operator_a)
+    page = body(client.get(reverse("waste:processor_list")))
+    assert processor.name_th in page and link not in page
+    assert client.get(link).status_code == 404
+    client.force_login(_member(processor))
+    assert link in body(client.get(reverse("waste:processor_list")))
+
+
+def _member(factory):
+    from rongngan.accounts.models import Role, User
+
+    return User.objects.create_user(
+        username="processor-staff", role=Role.OPERATOR, organisation=factory.operator
+    )
+
+
 def test_a_malformed_code_is_said_plainly_on_the_processor_listing(client, processor):
     response = client.get(reverse("waste:processor_list"), {"code": "16 06"})
     assert response.status_code == 400
