@@ -563,3 +563,18 @@ def test_the_streams_page_advises_recovery_first_and_shows_the_landfill_share(
     assert "tag-preferred" in row
     share = body[body.index('id="landfill-share"') :]
     assert "1.24" in share and ">0<" in share.replace(" ", "")  # D9 is not land disposal
+
+
+def test_a_manifest_links_only_the_factory_pages_its_reader_may_open(
+    client, draft, operator_a, processor_user, officer
+):
+    m = draft
+    generator = reverse("registry:factory_detail", args=[m.generator_id])
+    processor = reverse("registry:factory_detail", args=[m.processor_id])
+    client.force_login(operator_a)
+    page = body(client.get(url("manifest_detail", m)))
+    assert generator in page and processor not in page
+    assert m.processor.name_th in page
+    client.force_login(officer)
+    page = body(client.get(url("manifest_detail", m)))
+    assert generator in page and processor in page
