@@ -431,7 +431,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
     factory = queries.factory_for_user(request.user, pk, write=True)
     _register_role_required(request)
-    inspector = queries.inspectors().filter(pk=request.POST.get("inspector") or 0).first()
+    raw = str(request.POST.get("inspector") or "").strip()
+    # an id that is not a number names no inspector; the service says so at the field
+    inspector = queries.inspectors().filter(pk=int(raw)).first() if raw.isdecimal() else None
     try:
         services.factory_assign_inspector(
             acting_user=request.user,

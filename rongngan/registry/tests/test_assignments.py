@@ -81,3 +81,17 @@ def test_api_lists_assigns_and_ends_cases(
     assert ended.json()["is_active"] is False
     assert api_as(inspector).get(f"/api/v1/factories/{factory_a.pk}/").status_code == 404
     assert api_as(operator_a).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["zz9", "1²", "", "-3"])
+def test_an_inspector_id_that_is_not_a_number_is_refused_at_the_field(
+    client: Client, officer: Any, factory_a: Any, value: str
+) -> None:
+    client.force_login(officer)
+    response = client.post(
+        f"/factories/{factory_a.pk}/inspectors/", {"inspector": value}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and "เจ้าหน้าที่ตรวจ" in shown[0]  # "… is not an active inspector"
+    assert not FactoryAssignment.objects.exists()
