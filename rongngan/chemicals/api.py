@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from rongngan.chemicals.models import (
     StorageSite,
     Substance,
 )
+from rongngan.core.api import ObjectJSONParser
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
 
@@ -529,7 +530,7 @@ class ReceptorsView(APIView):
     """GET: the receptor layers; with ?site=<id>, the receptors inside that site's worst-case
     zone with their distances. POST (multipart): upload a layer, all or nothing."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, ObjectJSONParser]
 
     @extend_schema(
         parameters=[OpenApiParameter("site", int)],

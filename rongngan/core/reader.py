@@ -25,6 +25,7 @@ MESSAGES: dict[str, Any] = {
     "too_long": _("At most %(max)s characters."),
     "choice": _("“%(value)s” is not one of the allowed values."),
     "too_large": _("The number is too large."),
+    "not_a_list": _("Give a list."),
 }
 
 # Quantities are stored with 18 digits, 4 of them decimals: 10^14 is beyond every column.

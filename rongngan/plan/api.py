@@ -13,10 +13,11 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rongngan.core.api import ObjectJSONParser
 from rongngan.core.idempotency import idempotent
 from rongngan.plan import measure, queries, services
 from rongngan.plan.consistency import check_plan
@@ -466,7 +467,7 @@ class KPIViewSet(viewsets.GenericViewSet):
     permission_classes = [ReadPublicly]
     serializer_class = KPISerializer
     queryset = KPI.objects.none()
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ObjectJSONParser, MultiPartParser, FormParser]
 
     def _serializer(self) -> type[KPISerializer]:
         return KPIInternalSerializer if queries.sees_internal(self.request.user) else KPISerializer

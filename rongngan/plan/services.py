@@ -56,6 +56,7 @@ MSG = {
     "unknown_metric": _("No published metric is called “%(value)s”."),
     "unknown_province": _("Unknown province “%(value)s”."),
     "years_order": _("The last year cannot be before the first year."),
+    "targets_shape": _("Give the targets as year=value pairs (an object, or lines 2563=2000)."),
     "year_range": _("Give a Buddhist Era year between 2500 and 2700."),
     "future_quarter": _("Quarter %(quarter)s of %(year)s has not begun yet."),
     "evidence_or_note": _(
@@ -255,6 +256,17 @@ def _target_problems(
         )
 
 
+def _listed(f: _Form, data: Mapping[str, Any], name: str) -> list[Any]:
+    """A field that takes a list (empty when missing); anything else is a problem at the field."""
+    raw = data.get(name)
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list | tuple):
+        f.problem(name, "not_a_list")
+        return []
+    return list(raw)
+
+
 def _targets_in(f: _Form, plan: Plan, raw: Any) -> dict[int, Decimal | None]:
     """`targets` as {year: value} (a mapping, or "2563=2000" lines)."""
     if raw in (None, ""):
@@ -263,7 +275,10 @@ def _targets_in(f: _Form, plan: Plan, raw: Any) -> dict[int, Decimal | None]:
         pairs = [line.split("=", 1) for line in raw.splitlines() if "=" in line]
         raw = {k.strip(): v.strip() for k, v in pairs}
     out: dict[int, Decimal | None] = {}
-    for key, value in dict(raw).items():
+    if not isinstance(raw, Mapping):
+        f.problem("targets", "targets_shape")
+        return {}
+    for key, value in raw.items():
         sub = _Form({"year": key, "value": value})
         year = sub.year("year")
         number = sub.decimal("value")
@@ -483,7 +498,7 @@ def project_save(
     provinces = None
     if f.has("provinces"):
         provinces = []
-        for ref in data.get("provinces") or []:
+        for ref in _listed(f, data, "provinces"):
             p = (
                 Province.objects.filter(pk=str(ref)).first()
                 or Province.objects.filter(name_th=str(ref)).first()
@@ -496,7 +511,8 @@ def project_save(
     if f.has("kpis"):
         kpis = list(
             KPI.objects.filter(
-                plan=plan, pk__in=[int(k) for k in data.get("kpis") or [] if str(k).isdecimal()]
+                plan=plan,
+                pk__in=[int(k) for k in _listed(f, data, "kpis") if str(k).isdecimal()],
             )
         )
     f.check()

@@ -10,10 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rongngan.core.api import ObjectJSONParser
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
 from rongngan.core.models import Province
@@ -186,7 +187,7 @@ class FactoryViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = [ReadPublicly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ObjectJSONParser, MultiPartParser, FormParser]
     queryset = Factory.objects.none()
 
     def get_serializer_class(self) -> type[serializers.Serializer]:

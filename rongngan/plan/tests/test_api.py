@@ -261,3 +261,24 @@ def test_project_progress_is_for_staff(officer, mini_plan):
     assert response.status_code == 201
     assert api_as(officer).get(url).json()[0]["disbursed"] == "1.2500"
     assert api_as(None).get(url).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("value", [True, [1, 2], 3])
+def test_targets_of_the_wrong_shape_are_refused_at_the_field(officer, mini_plan, value):
+    kpi = KPI.objects.get(plan=mini_plan, code="K1.1")
+    before = list(kpi.targets.values_list("fiscal_year", "value"))
+    response = api_as(officer).patch(f"{BASE}/kpis/{kpi.pk}/", {"targets": value}, format="json")
+    assert response.status_code == 400 and ("targets", "targets_shape") in errors(response)
+    assert list(kpi.targets.values_list("fiscal_year", "value")) == before
+
+
+@pytest.mark.parametrize("field", ["provinces", "kpis"])
+@pytest.mark.parametrize("value", [True, {"a": 1}, 7, "10"])
+def test_a_project_list_field_that_is_not_a_list_is_refused(officer, mini_plan, field, value):
+    project = Project.objects.get(plan=mini_plan, code="P6")
+    before = (list(project.provinces.all()), list(project.kpis.all()))
+    response = api_as(officer).patch(
+        f"{BASE}/projects/{project.pk}/", {field: value}, format="json"
+    )
+    assert response.status_code == 400 and (field, "not_a_list") in errors(response)
+    assert (list(project.provinces.all()), list(project.kpis.all())) == before
