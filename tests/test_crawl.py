@@ -1,12 +1,16 @@
-"""Every page a user can reach by following links answers without a server error, and no link
-leads to a page its reader may not open.
+"""Every page a user can reach by following links answers without a server error, no link
+leads to a page its reader may not open, and no API write answers a wrongly shaped body with a
+server error.
 
-The demo data (a small register, with every app's seed) is loaded once; then each demo login,
-and the public, follows the links of every page it reaches (a few pages per URL shape, so the
-crawl stays short). This found a plan page that was a 500 for every officer and links from
-manifests and listings to other parties' factory pages (404 for an operator)."""
+The demo data (a small register, with every app's seed) is loaded once per test (it takes most
+of the time); then each demo login, and the public, follows the links of every page it reaches (a
+few pages per URL shape, so the crawl stays short), and three users send every write operation of
+the OpenAPI schema bodies whose fields all have the wrong type. This found a plan page that was a
+500 for every officer, links from manifests and listings to other parties' factory pages (404 for
+an operator), and plan writes that failed on a list where an object was expected."""
 
 import io
+import json
 import re
 from collections import Counter
 from urllib.parse import urljoin, urlsplit
@@ -14,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from rest_framework.test import APIClient
 
 from rongngan.accounts.models import User
 
@@ -78,10 +83,14 @@ def crawl(client: Client) -> tuple[int, list[tuple[str, int, str]]]:
     return pages, bad
 
 
-def test_no_reachable_page_fails_or_links_to_a_page_its_reader_may_not_open() -> None:
+def seed_demo() -> None:
     call_command(
         "seed", "--scale", "demo", "--factories", "40", "--no-progress", stdout=io.StringIO()
     )
+
+
+def test_no_reachable_page_fails_or_links_to_a_page_its_reader_may_not_open() -> None:
+    seed_demo()
     problems = {}
     for username in ROLES:
         client = Client()
@@ -92,3 +101,64 @@ def test_no_reachable_page_fails_or_links_to_a_page_its_reader_may_not_open() ->
         if bad:
             problems[username or "public"] = bad
     assert not problems, problems
+
+
+# Values of the wrong type for any field: a list, an object, a boolean, a number too large for
+# any column, text where numbers and ids are expected (a superscript digit passes isdigit()).
+WRONG = [[1, 2], {"a": 1}, True, "-1e999", "1²"]
+
+
+def _first_id(client: APIClient, collection: str) -> str | None:
+    response = client.get(collection)
+    if response.status_code != 200 or "json" not in response.get("Content-Type", ""):
+        return None
+    data = response.json()
+    rows = data.get("results", data.get("features")) if isinstance(data, dict) else data
+    for row in rows or []:
+        if isinstance(row, dict):
+            value = row.get("id") or row.get("code") or row.get("cas")
+            if value:
+                return str(value)
+    return None
+
+
+def test_no_api_write_fails_on_a_body_of_the_wrong_shape() -> None:
+    seed_demo()
+    schema = Client().get("/api/v1/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+
+    def properties(op: dict) -> list[str]:
+        body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = body.get("schema", {})
+        while "$ref" in ref:
+            ref = components[ref["$ref"].rsplit("/", 1)[1]]
+        return list(ref.get("properties", {}))
+
+    failures = []
+    calls = 0
+    for username in ("officer", "operator", "hazmat_operator"):
+        client = APIClient()
+        client.force_authenticate(User.objects.get(username=username))
+        for path, ops in schema["paths"].items():
+            url = path
+            while "{" in url:  # each id from the first row of its collection
+                head = url.split("{", 1)[0]
+                found = _first_id(client, head)
+                if found is None:
+                    break
+                url = re.sub(r"\{[^}]+\}", found, url, count=1)
+            if "{" in url:
+                continue
+            for method, op in ops.items():
+                if method not in ("post", "put", "patch") or "auth/token" in path:
+                    continue
+                fields = properties(op) or ["items", "lines", "rows", "year", "data"]
+                for wrong in WRONG:
+                    response = getattr(client, method)(
+                        url, json.dumps({f: wrong for f in fields}), content_type="application/json"
+                    )
+                    calls += 1
+                    if response.status_code >= 500:
+                        failures.append((username, method, url, wrong, response.status_code))
+    assert calls > 300, calls  # every write operation was reached
+    assert not failures, failures
