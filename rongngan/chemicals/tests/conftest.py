@@ -59,5 +59,16 @@ def declare(user: Any, site: StorageSite, *items: dict[str, Any], year: int = 20
     return services.inventory_declare(acting_user=user, site=site, year=year, items=list(items))
 
 
+def register_charge(user: Any, site: StorageSite, kg: Any) -> Any:
+    """The ammonia refrigeration register feeding the site's inventory with a plant's charge."""
+    return services.inventory_item_set(
+        acting_user=user,
+        site=site,
+        cas=AMMONIA,
+        max_quantity_kg=kg,
+        source="refrigeration_register",
+    )
+
+
 def kg(value: Any) -> Decimal:
     return Decimal(str(value))

@@ -12,7 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from conftest import api_as
 from rongngan.chemicals import services
 from rongngan.chemicals.models import Declaration, StorageSite
-from rongngan.chemicals.tests.conftest import AMMONIA, CAUSTIC, CHLORINE, declare, item
+from rongngan.chemicals.tests.conftest import (
+    AMMONIA,
+    CAUSTIC,
+    CHLORINE,
+    declare,
+    item,
+    register_charge,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -264,13 +271,7 @@ def test_a_declaration_posted_by_api_keeps_the_refrigeration_registers_row(
     stocked: Any, operator_a: Any, officer: Any
 ) -> None:
     a, _b = stocked
-    services.inventory_item_set(
-        acting_user=officer,
-        site=a,
-        cas=AMMONIA,
-        max_quantity_kg="9000",
-        source="refrigeration_register",
-    )
+    register_charge(officer, a, "9000")
     r = api_as(operator_a).post(
         f"{URL}/sites/{a.pk}/inventory/",
         {"year": 2026, "items": [item(CAUSTIC, "3")]},

@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from rongngan.chemicals import services
 from rongngan.chemicals.models import Declaration, ReceptorLayer, StorageSite
-from rongngan.chemicals.tests.conftest import AMMONIA, CAUSTIC, CHLORINE, declare, item
+from rongngan.chemicals.tests.conftest import (
+    AMMONIA,
+    CAUSTIC,
+    CHLORINE,
+    declare,
+    item,
+    register_charge,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -358,13 +365,7 @@ def test_register_rows_are_shown_apart_on_the_form_and_flagged_when_declared_twi
     stocked: Any, operator_b: Any, officer: Any
 ) -> None:
     _a, b = stocked
-    services.inventory_item_set(
-        acting_user=officer,
-        site=b,
-        cas=AMMONIA,
-        max_quantity_kg="8000",
-        source="refrigeration_register",
-    )
+    register_charge(officer, b, "8000")
     # the form starts from the operator's own rows; the register's are listed, not editable
     r = en(operator_b).get(f"/chemicals/sites/{b.pk}/declare/")
     body = r.content.decode()
