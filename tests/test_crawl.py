@@ -108,6 +108,14 @@ def test_no_reachable_page_fails_or_links_to_a_page_its_reader_may_not_open() ->
         assert pages >= 10, (username, pages)  # the crawl really went through the site
         if bad:
             problems[username or "public"] = bad
+    # the same site in English (the language switch's cookie), for the widest reach
+    client = Client()
+    client.force_login(User.objects.get(username="officer"))
+    client.cookies["django_language"] = "en"
+    pages, bad = crawl(client)
+    assert pages >= 10
+    if bad:
+        problems["officer (English)"] = bad
     assert not problems, problems
 
 
