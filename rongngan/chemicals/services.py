@@ -557,16 +557,21 @@ def inventory_declare(
     return declaration
 
 
+def _latest_current(site: StorageSite, year: int) -> Declaration | None:
+    """The current declaration of `year`, or else of the latest year before it."""
+    return (
+        Declaration.objects.filter(site=site, is_current=True, year__lte=year)
+        .order_by("-year")
+        .first()
+    )
+
+
 def register_items(site: StorageSite, year: int) -> list[InventoryItem]:
     """The items another register keeps in the site's inventory (the ammonia refrigeration
     register's charge): an operator's declaration for `year` keeps them, because the register, not
     the declarant, owns them (a plant's charge changes when the plant is saved again). Taken from
     the current declaration of that year, or else of the latest year before it."""
-    base = (
-        Declaration.objects.filter(site=site, is_current=True, year__lte=year)
-        .order_by("-year")
-        .first()
-    )
+    base = _latest_current(site, year)
     if base is None:
         return []
     return list(
@@ -649,11 +654,7 @@ def inventory_item_set(
         p.add("largest_container_kg", "container_over_max")
     p.check()
     year = timezone.localdate().year
-    base = (
-        Declaration.objects.filter(site=site, is_current=True, year__lte=year)
-        .order_by("-year")
-        .first()
-    )
+    base = _latest_current(site, year)
     rows: list[dict[str, Any]] = []
     if base is not None:
         for item in base.items.all().order_by("line"):

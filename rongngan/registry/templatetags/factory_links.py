@@ -9,15 +9,9 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from rongngan.core.scoping import factory_q
-from rongngan.registry.models import Factory
+from rongngan.registry.queries import factories_for_user
 
 register = template.Library()
-
-
-def may_open(user: Any, factory_id: Any) -> bool:
-    q = factory_q(user)
-    return q is None or Factory.objects.filter(q, pk=factory_id).exists()
 
 
 @register.simple_tag(takes_context=True)
@@ -25,7 +19,7 @@ def factory_link(context: Any, factory_id: Any, text: Any, anchor: str = "") -> 
     """`text` linked to the factory's page when the request's user may open it, else as text."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if factory_id and user is not None and may_open(user, factory_id):
+    if factory_id and user is not None and factories_for_user(user).filter(pk=factory_id).exists():
         url = reverse("registry:factory_detail", args=[factory_id]) + anchor
         return format_html('<a href="{}" lang="th">{}</a>', url, text)
     return format_html('<span lang="th">{}</span>', text)
