@@ -205,7 +205,7 @@ REST_FRAMEWORK = {
     # Deny by default: each view states who may use it.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "rongngan.core.api.ObjectJSONParser",
+        "rongngan.core.parsers.ObjectJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
@@ -29,11 +28,9 @@ from rongngan.chemicals.models import (
     StorageSite,
     Substance,
 )
-from rongngan.core.api import ObjectJSONParser
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
-
-NOT_AN_OBJECT = _("Send a JSON object.")
+from rongngan.core.parsers import NOT_AN_OBJECT, ObjectJSONParser
 
 
 def _invalid(field: str | None, code: str, message: Any, **params: Any) -> None:

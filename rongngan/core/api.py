@@ -8,35 +8,15 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from rongngan.core.errors import Problem, problems_from_django, render_all
+from rongngan.core.parsers import NotAnObject
 
 NOT_FOUND = _("Not found.")
 FORBIDDEN = _("You do not have permission to do this.")
 UNAUTHENTICATED = _("Sign in or give an API token.")
-
-
-NOT_AN_OBJECT = _("Send a JSON object.")
-
-
-class NotAnObject(exceptions.ParseError):
-    problem_code = "not_an_object"
-    problem_message = NOT_AN_OBJECT
-
-
-class ObjectJSONParser(JSONParser):
-    """JSON whose top level is an object, as every write of the API takes (a list or a bare
-    string is refused with `not_an_object` instead of failing later on `.get`). A view that takes
-    other JSON (the monitoring readings: a list of rows) names DRF's own parser."""
-
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        if not isinstance(data, dict):
-            raise NotAnObject()
-        return data
 
 
 class Pagination(PageNumberPagination):

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
+from rongngan.core.parsers import NOT_AN_OBJECT
 from rongngan.core.scoping import sees_internal_fields
 from rongngan.monitoring import queries, services
 from rongngan.monitoring.models import (
@@ -50,7 +51,7 @@ MSG = {
     "bad_time": _("Give a date and time with its zone (ISO 8601), or a date."),
     "bad_resolution": _("resolution is minute, hour or day."),
     "public_day_only": _("Without signing in, only validated daily averages are published."),
-    "not_an_object": _("Send a JSON object."),
+    "not_an_object": NOT_AN_OBJECT,
     "period_too_long": _("Ask for at most %(days)s days at %(resolution)s resolution."),
 }
 MAX_DAYS = {"minute": 7, "hour": 400, "day": 3700}

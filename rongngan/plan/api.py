@@ -17,8 +17,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rongngan.core.api import ObjectJSONParser
 from rongngan.core.idempotency import idempotent
+from rongngan.core.parsers import ObjectJSONParser
 from rongngan.plan import measure, queries, services
 from rongngan.plan.consistency import check_plan
 from rongngan.plan.measure import plain

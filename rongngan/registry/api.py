@@ -14,10 +14,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rongngan.core.api import ObjectJSONParser
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
 from rongngan.core.models import Province
+from rongngan.core.parsers import ObjectJSONParser
 from rongngan.core.scoping import can_register, sees_internal_fields
 from rongngan.registry import exports, queries, services
 from rongngan.registry.importer import check_upload, import_file

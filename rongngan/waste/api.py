@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rongngan.core.api import NOT_FOUND
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
+from rongngan.core.parsers import NOT_AN_OBJECT
 from rongngan.core.scoping import role_of
 from rongngan.core.thai import parse_thai_date
 from rongngan.registry.api import ERRORS, ReadPublicly
@@ -54,7 +55,6 @@ from rongngan.waste.models import (
 )
 
 SHAPE = _("This field has the wrong shape; see the API schema (/api/v1/docs/).")
-NOT_AN_OBJECT = _("Send a JSON object.")
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
