@@ -477,9 +477,10 @@ class AreaLayerView(APIView):
 
 
 class RiskSitesView(APIView):
-    """Tiered sites as GeoJSON points. Officers and local governments: every tiered site in
-    reach with its zone. The public: upper-tier sites only, with their substances' hazard
-    classes and emergency advice, never quantities, vessels or containers."""
+    """Sites as GeoJSON points. Signed-in users: every site in reach with a tier or a worst-case
+    zone (`in_reach: true`, with its zone), and the public's upper-tier sites outside their reach
+    with the public's fields (`in_reach: false`). The public: upper-tier sites only, with their
+    substances' hazard classes and emergency advice, never quantities, vessels or containers."""
 
     permission_classes = [permissions.AllowAny]
 

@@ -10,10 +10,14 @@ For each area A (formula also in docs/chemicals-guide.md):
 
 w(lower) = 1, w(upper) = 3; R_s is the site's largest Seveso sum at the lower-tier thresholds
 (1 when the lower tier is just reached), capped at 50 so that one site cannot stand for a
-district. The proximity term follows EPA EJScreen's facility-proximity indicator (facilities
-within a radius, each divided by its distance) without population weighting: we hold no
-population grid. The percentile is the share of areas of the same level with a score at or below
-A's (0 for a score of 0: no tiered site in reach); the band is 1 (below the 50th percentile),
+district. A site below the tiers that has a worst-case zone (a toxic gas at or above its RMP
+threshold quantity, such as an ammonia refrigeration plant's charge) counts as a site that has
+just reached the lower tier: w = 1, R = 1; "lower/upper-tier sites" above include it.
+
+The proximity term follows EPA EJScreen's facility-proximity indicator (facilities within a
+radius, each divided by its distance) without population weighting: we hold no population grid.
+The percentile is the share of areas of the same level with a score at or below A's (0 for a
+score of 0: no tiered site in reach); the band is 1 (below the 50th percentile),
 2 (50-80th), 3 (80-95th), 4 (95th and above).
 
 H3 cells are listed when they hold at least one lower- or upper-tier site; districts and
@@ -38,6 +42,9 @@ from rongngan.core import bulk
 from rongngan.core.models import District, Province
 
 WEIGHTS = {"lower": 1.0, "upper": 3.0}
+# A site below the tiers with a worst-case zone: weight and ratio of a site just at the lower tier.
+ZONE_WEIGHT = 1.0
+ZONE_RATIO = 1.0
 RATIO_CAP = 50.0
 RADIUS_KM = 5.0
 MIN_DISTANCE_KM = 0.5
@@ -133,21 +140,37 @@ def _layer(level: str, features: list[dict[str, Any]], now: Any) -> AreaLayer:
     )
 
 
+def _weight_ratio(tier: str, ratio: float, zone_km: Any) -> tuple[float, float]:
+    """A site's weight and capped ratio in the score; (0, 0) when it does not count."""
+    if tier in WEIGHTS:
+        return WEIGHTS[tier], min(ratio, RATIO_CAP)
+    if zone_km is not None:
+        return ZONE_WEIGHT, ZONE_RATIO
+    return 0.0, 0.0
+
+
 def recompute() -> dict[str, int]:
     now = timezone.now()
-    sites = list(
-        SiteHazard.objects.values_list(
-            "tier", "hazard_ratio", "province_id", "district_id", "h3_7", "latitude", "longitude"
+    sites = [
+        (tier, *_weight_ratio(tier, ratio, zone), prov, dist, cell, lat, lon)
+        for tier, ratio, zone, prov, dist, cell, lat, lon in SiteHazard.objects.values_list(
+            "tier",
+            "hazard_ratio",
+            "zone_radius_km",
+            "province_id",
+            "district_id",
+            "h3_7",
+            "latitude",
+            "longitude",
         )
-    )
-    tiered = [s for s in sites if s[0] in WEIGHTS]
+    ]
+    tiered = [s for s in sites if s[1]]
     # hazard per area
     hazard: dict[tuple[str, str], float] = defaultdict(float)
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     outline: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for tier, ratio, prov, dist, cell, _lat, _lon in sites:
-        w = WEIGHTS.get(tier, 0.0)
-        term = w * min(ratio, RATIO_CAP)
+    for tier, w, ratio, prov, dist, cell, _lat, _lon in sites:
+        term = w * ratio
         keys = [("province", prov), ("district", dist)]
         if w:
             keys.append((AreaLevel.H3_7, cell))
@@ -162,11 +185,11 @@ def recompute() -> dict[str, int]:
                 outline[key].add(parent)
     # proximity per cell holding a tiered site
     by_cell: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
-    for tier, _ratio, _p, _d, cell, lat, lon in tiered:
-        by_cell[cell].append((lat, lon, WEIGHTS[tier]))
+    for _tier, w, _ratio, _p, _d, cell, lat, lon in tiered:
+        by_cell[cell].append((lat, lon, w))
     proximity: dict[tuple[str, str], float] = {}
     cell_area: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for _tier, _ratio, prov, dist, cell, _lat, _lon in tiered:
+    for _tier, _w, _ratio, prov, dist, cell, _lat, _lon in tiered:
         cell_area[cell].update({("province", prov), ("district", dist)})
     for cell in by_cell:
         clat, clon = h3.cell_to_latlng(cell)

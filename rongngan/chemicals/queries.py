@@ -25,7 +25,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from rongngan.chemicals.areas import haversine_km
@@ -386,17 +398,26 @@ def area_risks(level: str, *, province: str = "") -> QuerySet[AreaRisk]:
 
 
 def risk_sites(user: Any) -> QuerySet[SiteHazard]:
-    """Tiered sites on the map: upper tier only for the public, in reach for everyone else."""
-    qs = (
-        SiteHazard.objects.exclude(tier=Tier.NONE)
-        .select_related("site")
-        .defer("sums", "contributions", "explanation", "zone_details")
+    """The sites on the risk map, each annotated `in_reach`.
+
+    The public: the active upper-tier sites. Everyone signed in sees at least that (the public
+    layer, with the public's fields only when the site is out of their reach) and, in their
+    reach, every site with a tier or a worst-case zone: a toxic gas at or above its RMP
+    threshold draws a zone below the Seveso tiers (an ammonia refrigeration plant's charge).
+    """
+    qs = SiteHazard.objects.select_related("site").defer(
+        "sums", "contributions", "explanation", "zone_details"
     )
+    public_q = Q(tier=Tier.UPPER, site__status="active")
     if role_of(user) == "public":
-        return qs.filter(tier=Tier.UPPER, site__status="active")
-    q = site_q(user, path="site__")
-    qs = qs if q is None else qs.filter(q)
-    return qs.distinct() if role_of(user) == "inspector" else qs
+        return qs.filter(public_q).annotate(in_reach=Value(False))
+    mapped = ~Q(tier=Tier.NONE) | Q(zone_radius_km__isnull=False)
+    q = site_q(user)
+    if q is None:
+        return qs.filter(mapped).annotate(in_reach=Value(True))
+    # Exists() keeps one row per site where the inspector's reach crosses a to-many relation.
+    reach = StorageSite.objects.filter(q, pk=OuterRef("site_id"))
+    return qs.annotate(in_reach=Exists(reach)).filter((Q(in_reach=True) & mapped) | public_q)
 
 
 PUBLIC_SUBSTANCE_FIELDS = (
@@ -416,7 +437,9 @@ def risk_sites_geojson(user: Any) -> dict[str, Any]:
     and emergency advice, once per substance) that each feature's "substances" keys point to.
 
     Public features carry only published fields (name, tier, substance keys); never quantities,
-    vessels, containers or zones. Others also get code, kind, area, ratio, RMP list and zone.
+    vessels, containers or zones. For sites in the reader's reach (`in_reach`) the features also
+    carry code, kind, area, ratio, RMP list and zone; a public-layer site outside it keeps the
+    public's fields.
     """
     public = role_of(user) == "public"
     features = []
@@ -443,6 +466,7 @@ def risk_sites_geojson(user: Any) -> dict[str, Any]:
             "site__name_en",
             "site__code",
             "site__kind",
+            "in_reach",
         )
     )
     for h in rows:
@@ -460,6 +484,8 @@ def risk_sites_geojson(user: Any) -> dict[str, Any]:
             "substances": keys,
         }
         if not public:
+            props["in_reach"] = h["in_reach"]
+        if h["in_reach"]:
             props.update(
                 code=h["site__code"],
                 kind=h["site__kind"],

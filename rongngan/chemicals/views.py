@@ -657,6 +657,7 @@ def risk_map(request: HttpRequest) -> HttpResponse:
             "sites": _("Sites"),
             "lower": _("Lower tier"),
             "upper": _("Upper tier"),
+            "none": _("Below the tiers: a toxic gas at or above its RMP threshold"),
             "tier": _("Tier"),
             "zone": _("Worst-case zone"),
             "km": _("km"),

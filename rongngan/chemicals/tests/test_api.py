@@ -399,6 +399,40 @@ def test_a_local_government_sees_the_tiered_sites_of_its_district(
     assert [f["properties"]["id"] for f in features] == [a.pk]
 
 
+def test_a_site_below_the_tiers_with_a_zone_is_on_the_map_for_those_in_reach(
+    site_b: StorageSite, operator_b: Any, officer: Any, operator_a: Any
+) -> None:
+    """An ammonia refrigeration plant's 6.5 t: no Seveso tier, but a worst-case zone."""
+    declare(operator_b, site_b, item(AMMONIA, "6.5", largest_container="6.5"))
+    for user in (officer, operator_b):
+        features = api_as(user).get(f"{URL}/risk/sites/").json()["features"]
+        assert [f["properties"]["id"] for f in features] == [site_b.pk]
+        props = features[0]["properties"]
+        assert props["tier"] == "none" and props["in_reach"] is True
+        assert float(props["zone"]["radius_km"]) > 1 and props["zone"]["cas"] == AMMONIA
+    for user in (operator_a, None):  # out of reach, and not on the public layer
+        assert api_as(user).get(f"{URL}/risk/sites/").json()["features"] == []
+
+
+def test_signed_in_users_see_at_least_the_public_layer(
+    site_a: StorageSite, site_b: StorageSite, operator_a: Any, operator_b: Any, local_gov: Any
+) -> None:
+    """Site A (upper tier) is in the local government's district; site B (upper tier, Chon
+    Buri) is not: B comes with the public's fields only, never its zone or quantities."""
+    declare(operator_a, site_a, item(CHLORINE, "30", largest_container="1"))
+    declare(operator_b, site_b, item(AMMONIA, "250", largest_container="10"))
+    public = api_as(None).get(f"{URL}/risk/sites/").json()
+    assert {f["properties"]["id"] for f in public["features"]} == {site_a.pk, site_b.pk}
+    body = api_as(local_gov).get(f"{URL}/risk/sites/").json()
+    by_id = {f["properties"]["id"]: f["properties"] for f in body["features"]}
+    assert set(by_id) == {site_a.pk, site_b.pk}
+    assert by_id[site_a.pk]["in_reach"] is True and by_id[site_a.pk]["zone"]
+    outside = by_id[site_b.pk]
+    assert outside["in_reach"] is False and outside["tier"] == "upper"
+    assert set(outside) == {"id", "name_th", "name_en", "tier", "substances", "in_reach"}
+    assert AMMONIA in body["substances"]
+
+
 # ---- receptors
 
 CSV = (

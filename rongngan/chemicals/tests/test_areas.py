@@ -183,3 +183,31 @@ def test_a_hazard_committed_while_a_rebuild_ran_still_reaches_the_map(
     chemicals_areas_refresh.call()  # the task its commit queued
     layer = json.loads(bytes(AreaLayer.objects.get(level="province").body))
     assert "21" in [f["properties"]["key"] for f in layer["features"]]
+
+
+def test_a_site_below_the_tiers_with_a_zone_counts_as_just_lower_tier(
+    officer: Any, org_a: Organisation
+) -> None:
+    """6.5 t of ammonia: below the Seveso lower tier (50 t), above the RMP threshold (4.5 t), so
+    it has a worst-case zone and scores as a site that has just reached the lower tier."""
+    from rongngan.chemicals.tests.conftest import AMMONIA
+
+    plant = storage_site(officer, org_a, "12.700000", "101.200000")
+    declare(officer, plant, item(AMMONIA, "6.5", largest_container="6.5"))
+    services.areas_recompute()
+    h = SiteHazard.objects.get(site=plant)
+    assert h.tier == "none" and h.zone_radius_km is not None
+    cell = AreaRisk.objects.get(level="h3-7", key=h.h3_7)
+    clat, clon = h3.cell_to_latlng(h.h3_7)
+    d = areas.haversine_km(clat, clon, h.latitude, h.longitude)
+    assert cell.hazard == pytest.approx(1.0)
+    assert cell.proximity == pytest.approx(1.0 / max(d, 0.5), rel=1e-3)
+    rayong = AreaRisk.objects.get(level="province", key="21")
+    assert (rayong.sites, rayong.lower_sites, rayong.upper_sites) == (1, 0, 0)
+    assert rayong.hazard == pytest.approx(1.0) and rayong.score > 0
+    # without the zone (below the RMP threshold) it does not count
+    declare(officer, plant, item(AMMONIA, "4", largest_container="4"))
+    services.areas_recompute()
+    assert SiteHazard.objects.get(site=plant).zone_radius_km is None
+    assert not AreaRisk.objects.filter(level="h3-7").exists()
+    assert AreaRisk.objects.get(level="province", key="21").score == 0.0

@@ -24,7 +24,8 @@
   var baseRenderer = L.canvas({ pane: "chem-base" });
   var areaRenderer = L.canvas({ pane: "chem-areas" });
   var BANDS = { 1: "#fff3b0", 2: "#f9c74f", 3: "#f3722c", 4: "#9d0208" };
-  var TIERS = { upper: "#b3261e", lower: "#f2a900" };
+  var TIERS = { upper: "#b3261e", lower: "#f2a900", none: "#5f6b75" };
+  function tierLabel(tier) { return tier === "upper" ? t.upper : tier === "lower" ? t.lower : t.none; }
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -124,7 +125,7 @@
   function sitePopup(p) {
     var box = node("div");
     box.appendChild(node("strong", th ? p.name_th || p.name_en : p.name_en || p.name_th));
-    box.appendChild(node("p", t.tier + ": " + (p.tier === "upper" ? t.upper : t.lower)));
+    box.appendChild(node("p", t.tier + ": " + tierLabel(p.tier)));
     if (p.zone) box.appendChild(node("p", t.zone + ": " + p.zone.radius_km + " " + t.km + " (" + p.zone.substance + ")" + (/screening/.test(p.zone.method) ? " *" : "")));
     if (p.zone && /screening/.test(p.zone.method)) box.appendChild(node("p", "* " + t.screening, "muted"));
     box.appendChild(node("p", t.substances + ":"));
@@ -149,7 +150,7 @@
       var d = latlng.distanceTo([o[1], o[0]]) / 1000;
       if (d <= radiusKm) {
         var q = other.properties;
-        list.appendChild(node("li", (th ? q.name_th : q.name_en || q.name_th) + " (" + (q.tier === "upper" ? t.upper : t.lower) + ") · " + d.toFixed(2) + " " + t.km));
+        list.appendChild(node("li", (th ? q.name_th : q.name_en || q.name_th) + " (" + tierLabel(q.tier) + ") · " + d.toFixed(2) + " " + t.km));
       }
     });
     panel.appendChild(list);
