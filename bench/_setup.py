@@ -43,10 +43,27 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def create_missing_database(url: str) -> None:
+    """A PostgreSQL bench database that does not exist yet (a new machine) is created empty."""
+    parsed = urlparse(url)
+    if parsed.scheme.startswith("sqlite"):
+        return
+    name = parsed.path.lstrip("/")
+    import psycopg
+
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def start(*, fresh: bool) -> str:
     url = configure()
     if fresh:
         recreate_database(url)
+    else:
+        create_missing_database(url)
     import django
     from django.core.management import call_command
 

@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -600,11 +600,12 @@ def explanation_lines(explanation: Mapping[str, Any], language: str | None = Non
 
 
 def _short(value: Any) -> str:
-    """A decimal string for reading: at most 4 decimals, no trailing zeros."""
+    """A decimal string for reading: at most 4 decimals, cut (not rounded, so that a sum just
+    below 1 never reads 1), no trailing zeros."""
     try:
         d = Decimal(str(value))
     except ArithmeticError:
         return str(value)
     if abs(d) >= Decimal("0.0001"):
-        d = d.quantize(Decimal("0.0001"))
+        d = d.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
     return format(d.normalize(), "f")

@@ -204,3 +204,23 @@ def test_the_explanation_reads_as_sentences_in_both_languages(
     assert explained["explanation_en"][-1].startswith("Result")
     assert len(explained["explanation_th"]) == len(explained["explanation_en"])
     assert explained["declaration"]["year_be"] == 2569
+
+
+def test_a_sum_just_below_one_never_reads_one(
+    site_a: StorageSite, operator_a: Any, officer: Any, client: Any
+) -> None:
+    """0.5 + 2,499.99999 t / 5,000 t = 0.999999998: below 1, and the page and the sentences say
+    so (figures are cut to four decimals, not rounded up onto the boundary)."""
+    from django.urls import reverse
+
+    declare(operator_a, site_a, item(METHANOL, "250"), item(TOLUENE, "2499.99999"))
+    h = hazard(site_a)
+    assert h.tier == "none"
+    assert Decimal(h.sums["lower"]["physical"]) < 1
+    lines = queries.hazard_explanation(site_a)["explanation_en"]
+    assert "physical hazards sum for the lower tier: 0.9999, below 1." in lines, lines
+    assert any(line.startswith("Toluene: 2499.9999 t ÷ 5000 t") for line in lines), lines
+    client.force_login(officer)
+    page = client.get(reverse("chemicals:site_detail", args=[site_a.pk])).content.decode()
+    assert "0.9999 &lt; 1" in page and "2,499.9999" in page
+    assert "1 &lt; 1" not in page

@@ -63,12 +63,23 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def num(value: Any, places: int = 4) -> str:
     """A quantity as people read it: thousands separated, no trailing zeros (2,000; 94.3)."""
+    return _num(value, places, "ROUND_HALF_EVEN")
+
+
+@register.filter
+def num_down(value: Any, places: int = 4) -> str:
+    """Like `num`, cut instead of rounded: for figures compared with a threshold, so that a sum
+    of 0.99999998 reads 0.9999 (below 1), never 1."""
+    return _num(value, places, "ROUND_DOWN")
+
+
+def _num(value: Any, places: int, rounding: str) -> str:
     from decimal import Decimal, InvalidOperation
 
     if value is None or value == "":
         return "—"
     try:
-        d = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)))
+        d = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)), rounding=rounding)
     except (InvalidOperation, ValueError):
         return str(value)
     text = f"{d:,f}"
