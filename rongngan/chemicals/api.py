@@ -137,7 +137,11 @@ class SubstanceViewSet(viewsets.GenericViewSet):
         ]
     )
     def list(self, request: Request) -> Response:
-        qs = queries.substances_search(request.query_params.get("q", ""))
+        q = request.query_params.get("q", "")
+        problem = queries.cas_query_problem(q)
+        if problem:
+            _invalid("q", problem, MSG.get(problem, MSG["cas_format"]), value=q.strip())
+        qs = queries.substances_search(q)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(SubstanceListSerializer(page, many=True).data)
 

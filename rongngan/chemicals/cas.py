@@ -12,6 +12,8 @@ class CasError(ValueError):
 
 
 _SHAPE = re.compile(r"^(\d{2,7})-?(\d{2})-?(\d)$")
+# What a person types when they mean a CAS number: digits, spaces and dashes only.
+CAS_INPUT = re.compile(r"^[\d\s-]+$")
 
 
 def check_digit(digits: str) -> int:

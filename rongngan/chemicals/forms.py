@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.chemicals import units
+from rongngan.chemicals.cas import CAS_INPUT
 from rongngan.chemicals.models import (
     PhysicalState,
     ReceptorKind,
@@ -31,7 +32,6 @@ Choices = list[tuple[str, str]]
 MAX_ROWS = 60
 # Five or more digits, with or without the dashes, read as a CAS number; anything else (a name,
 # a synonym, "UN1005") is looked up by name and never resolved silently.
-CAS_INPUT = re.compile(r"^[\d\s-]+$")
 
 
 def plain_decimal(value: Any) -> str:

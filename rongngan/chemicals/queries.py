@@ -41,6 +41,7 @@ from django.db.models import (
 from django.http import Http404
 
 from rongngan.chemicals.areas import haversine_km
+from rongngan.chemicals.cas import CAS_INPUT, CasError, normalise_cas
 from rongngan.chemicals.hazard import (
     ITEM_FIELDS,
     SUBSTANCE_FIELDS,
@@ -75,6 +76,20 @@ UN_LIKE = re.compile(r"^(?:un\s*)?(\d{4})$", re.IGNORECASE)
 
 # ------------------------------------------------------------------------------------------------
 # Directory (public)
+
+
+def cas_query_problem(query: str) -> str | None:
+    """The error code of a directory query that is shaped like a CAS number but is not one (a
+    wrong check digit, a bad grouping), so that a typing error is said plainly rather than
+    answered "nothing found"; None for any other query."""
+    q = (query or "").strip()
+    if not (q and CAS_INPUT.match(q) and sum(c.isdecimal() for c in q) >= 5):
+        return None
+    try:
+        normalise_cas(q.replace(" ", ""))
+    except CasError as exc:
+        return exc.code
+    return None
 
 
 def substances_search(query: str = "") -> QuerySet[Substance]:

@@ -131,15 +131,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     page = None
     status = 200
     exact: list[Any] = []
-    compact = q.replace(" ", "")
-    if q and CAS_INPUT.match(q) and sum(c.isdecimal() for c in q) >= 5:
-        # A number shaped like a CAS number is checked before it is looked up: a typing error
-        # is said plainly instead of "nothing found".
-        try:
-            normalise_cas(compact)
-        except CasError as exc:
-            form.add_error("q", str(MSG.get(exc.code, MSG["cas_format"])) % {"value": q})
-            status = 400
+    problem = queries.cas_query_problem(q)
+    if problem:
+        form.add_error("q", str(MSG.get(problem, MSG["cas_format"])) % {"value": q})
+        status = 400
     if status == 200:
         qs = queries.substances_search(q)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

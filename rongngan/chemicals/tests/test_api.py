@@ -61,6 +61,23 @@ def test_anyone_finds_a_substance_by_cas_un_or_name(q: str) -> None:
     assert AMMONIA in [s["cas"] for s in r.json()["results"]]
 
 
+@pytest.mark.parametrize(
+    ("q", "code"),
+    [
+        ("7664-41-8", "cas_check_digit"),
+        ("7664418", "cas_check_digit"),
+        ("12-34567-8", "cas_format"),
+    ],
+)
+def test_a_cas_number_with_a_typing_error_is_refused_as_on_the_page(q: str, code: str) -> None:
+    r = api_as(None).get(f"{URL}/substances/", {"q": q})
+    assert r.status_code == 400
+    assert ("q", code) in errors(r)
+    problem = r.json()["errors"][0]
+    assert q in problem["message_en"] and q in problem["message_th"]
+    assert api_as(None).get("/chemicals/", {"q": q}).status_code == 400
+
+
 def test_a_synonym_finds_its_substance() -> None:
     r = api_as(None).get(f"{URL}/substances/", {"q": "LPG"})
     # the exact synonym first; LPG components (propane, butane) after it
