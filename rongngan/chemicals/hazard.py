@@ -350,7 +350,7 @@ def compute(items: list[ItemFacts], surroundings: str = "") -> HazardFacts:
                     "name_th": s.name_th,
                     "list": s.rmp_kind,
                     "threshold_kg": str(s.rmp_threshold_kg),
-                    "quantity_kg": str(kg.normalize()),
+                    "quantity_kg": format(kg.normalize(), "f"),
                 }
             )
     setting = surroundings or DEFAULT_SETTING

@@ -169,10 +169,10 @@ def site_register(*, acting_user: Any, data: Mapping[str, Any]) -> StorageSite:
             p.add("name_th", "required")
         province = Province.objects.filter(pk=_text(data, "province")).first()
         if province is None:
-            p.add("province", "unknown_province", value=_text(data, "province"))
+            _missing_or(p, data, "province", "unknown_province")
         district = District.objects.filter(pk=_text(data, "district")).first()
         if district is None:
-            p.add("district", "unknown_district", value=_text(data, "district"))
+            _missing_or(p, data, "district", "unknown_district")
         elif province is not None and district.province_id != province.pk:
             p.add("district", "district_mismatch", value=district.pk, province=province.pk)
         ref = _text(data, "operator")
@@ -183,7 +183,9 @@ def site_register(*, acting_user: Any, data: Mapping[str, Any]) -> StorageSite:
             if ref.isdecimal()
             else Organisation.objects.filter(code=ref).first()
         )
-        if operator is None:
+        if not ref:
+            p.add("operator", "required")
+        elif operator is None:
             p.add("operator", "unknown_operator", value=ref)
         if lat is None:
             p.add("latitude", "required")
@@ -444,8 +446,20 @@ def _item(p: _Problems, i: int, raw: Any, source: str) -> dict[str, Any] | None:
     return out
 
 
+def _missing_or(p: _Problems, data: Mapping[str, Any], field: str, code: str) -> None:
+    """A field that named nothing: "required" when it was left empty, else `code`."""
+    value = _text(data, field)
+    if value:
+        p.add(field, code, value=value)
+    else:
+        p.add(field, "required")
+
+
 def _year(p: _Problems, raw: Any) -> int | None:
     """A C.E. year, or a B.E. year (2400 and above) converted; both forms are accepted."""
+    if raw is None or not str(raw).strip():
+        p.add("year", "required")
+        return None
     try:
         year = int(str(to_arabic_digits(str(raw))).strip())
     except (TypeError, ValueError):

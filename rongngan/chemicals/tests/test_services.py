@@ -251,6 +251,30 @@ def test_a_year_out_of_range_is_refused(site_a: StorageSite, operator_a: Any) ->
     assert ("year", "invalid_year") in codes(exc)
 
 
+@pytest.mark.parametrize("year", [None, "", "  "])
+def test_a_missing_year_is_required_not_out_of_range(
+    site_a: StorageSite, operator_a: Any, year: Any
+) -> None:
+    with pytest.raises(RongnganValidationError) as exc:
+        services.inventory_declare(
+            acting_user=operator_a, site=site_a, year=year, items=[item(AMMONIA, 1)]
+        )
+    assert codes(exc) == {("year", "required")}
+    assert "None" not in str(exc.value.problems[0].message)
+
+
+def test_a_site_registered_without_operator_or_area_says_required(officer: Any) -> None:
+    data = {"kind": "hazmat_storage", "name_th": "คลัง", "latitude": "13.7", "longitude": "100.5"}
+    with pytest.raises(RongnganValidationError) as exc:
+        services.site_register(acting_user=officer, data=data)
+    assert {("operator", "required"), ("province", "required"), ("district", "required")} <= (
+        codes(exc)
+    )
+    with pytest.raises(RongnganValidationError) as exc:
+        services.site_register(acting_user=officer, data={**data, "operator": "99999"})
+    assert ("operator", "unknown_operator") in codes(exc)
+
+
 # ---- the refrigeration register's feed
 
 
