@@ -1,7 +1,8 @@
 """Who may see and change which storage sites: the registry's factory rules applied to sites.
 
 A site carries its own province, district and operator, so the rules in `core.scoping` apply to it
-directly; inspectors reach the sites of the factories assigned to them.
+directly; inspectors read the sites of the factories assigned to them and the hazardous-substance
+storage sites of their province office, and write none.
 """
 
 from typing import Any
@@ -14,14 +15,22 @@ from rongngan.core.scoping import factory_q, role_of
 def site_q(user: Any, *, path: str = "", write: bool = False) -> Q | None:
     """Like `core.scoping.factory_q`, for models reaching a StorageSite by `path` ("site__")."""
     if role_of(user) == "inspector":
-        # Assigned factories are read and inspected; hazardous-substance storage sites are
-        # inspected on assignment by their province office (see the supervision app).
-        return Q(
+        if write:
+            # Inspectors record visits (the supervision app's own rule); they never declare an
+            # inventory or change a site.
+            return Q(pk__in=[])
+        # They read the sites they inspect: the factories assigned to them, and the
+        # hazardous-substance storage sites of their province office, which are not under the
+        # Factory Act and have no assignment (see the supervision app).
+        q = Q(
             **{
                 f"{path}factory__assignments__inspector_id": user.pk,
                 f"{path}factory__assignments__is_active": True,
             }
         )
+        if user.province_id:
+            q |= Q(**{f"{path}kind": "hazmat_storage", f"{path}province_id": user.province_id})
+        return q
     return factory_q(user, path=path, write=write)
 
 

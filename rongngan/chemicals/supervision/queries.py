@@ -1,8 +1,8 @@
 """Reads of inspections, corrective actions and refrigeration plants, scoped by who asks.
 
-Reach is `chemicals.scoping.site_q`, widened for inspectors: besides the factories assigned to
-them, an inspector with a province inspects the hazardous-substance storage sites (not
-factories) of that province, which are not under the Factory Act and have no assignment.
+Reach is `chemicals.scoping.site_q`: an inspector inspects the factories assigned to them and,
+with a province, the hazardous-substance storage sites (not factories) of that province, which
+are not under the Factory Act and have no assignment.
 The public never reads site-level findings; it gets the aggregate statistics only.
 """
 
@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from rongngan.chemicals.models import StorageSite
@@ -24,6 +24,7 @@ from rongngan.chemicals.supervision.models import (
     StorageInspection,
 )
 from rongngan.core.scoping import role_of
+from rongngan.core.thai import fiscal_year
 
 INSPECT_ROLES = {"admin", "officer", "provincial_officer", "inspector"}
 OPEN_STATUSES = [CorrectiveAction.Status.OPEN, CorrectiveAction.Status.EVIDENCE_SUBMITTED]
@@ -35,10 +36,8 @@ def reach_q(user: Any, *, path: str = "", write: bool = False) -> Q | None:
     if role == "public":
         return Q(pk__in=[])
     if role == "inspector":
-        q = site_q(user, path=path)
-        if user.province_id:
-            q |= Q(**{f"{path}kind": "hazmat_storage", f"{path}province_id": user.province_id})
-        return q
+        # The sites they read are the sites they inspect (chemicals.scoping.site_q).
+        return site_q(user, path=path)
     if write and role not in INSPECT_ROLES:
         return Q(pk__in=[])
     return site_q(user, path=path, write=write)
@@ -242,3 +241,22 @@ def refrigeration_statistics() -> dict[str, Any]:
         "potential_baht": agg["potential"] or Decimal(0),
         "implemented_baht": implemented or Decimal(0),
     }
+
+
+# The statistics page's KPI table: at most this many fiscal years, at least RECENT_YEARS.
+MAX_METRIC_YEARS = 10
+RECENT_YEARS = 5
+
+
+def metric_years(today: dt.date) -> list[int]:
+    """The fiscal years (B.E.) of the KPI table: from the first year holding an upgrade or a
+    refrigeration inspection (the plan's years when its data go back there) to this year,
+    at most MAX_METRIC_YEARS and at least the last RECENT_YEARS."""
+    now = fiscal_year(today)
+    firsts = [
+        SiteUpgrade.objects.filter(withdrawn_at__isnull=True).aggregate(d=Min("upgraded_on"))["d"],
+        RefrigerationInspection.objects.aggregate(d=Min("visited_on"))["d"],
+    ]
+    first = min((fiscal_year(d) for d in firsts if d is not None), default=now)
+    first = max(min(first, now - RECENT_YEARS + 1), now - MAX_METRIC_YEARS + 1)
+    return list(range(first, now + 1))

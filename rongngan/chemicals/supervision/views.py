@@ -29,7 +29,7 @@ from rongngan.chemicals.supervision.models import (
 from rongngan.core import metrics as core_metrics
 from rongngan.core.errors import RongnganValidationError
 from rongngan.core.scoping import role_of
-from rongngan.core.thai import fiscal_year, fiscal_year_bounds
+from rongngan.core.thai import fiscal_year_bounds
 
 PAGE_SIZE = 50
 
@@ -402,18 +402,18 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def statistics(request: HttpRequest) -> HttpResponse:
     stats = queries.storage_statistics(province=request.GET.get("province", "").strip())
-    fy = fiscal_year(timezone.localdate())
+    years = queries.metric_years(timezone.localdate())
     metric_rows = []
     for key in ("chemicals.storage_sites_upgraded", "chemicals.refrigeration_energy_saving"):
         m = core_metrics.get(key)
         if m is None:
             continue
-        periods = [fiscal_year_bounds(y) for y in range(fy - 4, fy + 1)]
+        periods = [fiscal_year_bounds(y) for y in years]
         values = m.compute(periods)
         metric_rows.append(
             {
                 "metric": m,
-                "years": list(zip(range(fy - 4, fy + 1), values, strict=True)),
+                "years": list(zip(years, values, strict=True)),
                 "total": sum((v or Decimal(0) for v in values), Decimal(0)),
             }
         )

@@ -35,6 +35,32 @@ def test_the_statistics_page_is_public_and_shows_no_site(history: Any) -> None:
     assert "HS-A" not in html and "คลังสารเคมี" not in html
 
 
+def test_the_statistics_kpi_table_reaches_back_to_the_first_upgrade(history: Any) -> None:
+    """The upgrade of June 2020 is in FY 2563, the plan's first year: the table starts there
+    (not five years before today) and counts it."""
+    import re
+
+    from django.utils import timezone
+
+    from rongngan.chemicals.supervision import queries
+    from rongngan.core.thai import fiscal_year
+
+    now = fiscal_year(timezone.localdate())
+    assert queries.metric_years(timezone.localdate()) == list(range(min(2563, now - 4), now + 1))
+    html = client_for(None).get(ROOT + "statistics/").content.decode()
+    row = re.search(r'<tr data-metric="chemicals.storage_sites_upgraded">(.*?)</tr>', html, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="num">(.*?)</td>', row.group(1))
+    assert cells[0] == "1"  # FY 2563
+    assert "2563" in html
+
+
+def test_the_kpi_table_has_the_last_five_years_without_data(db: Any) -> None:
+    from rongngan.chemicals.supervision import queries
+
+    assert queries.metric_years(dt.date(2026, 11, 27)) == [2566, 2567, 2568, 2569, 2570]
+
+
 def test_site_level_pages_need_a_sign_in(history: Any, site_a: Any) -> None:
     for path in (
         "",
