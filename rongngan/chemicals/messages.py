@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 MSG = {
     "required": _("This field is required."),
     "invalid_number": _("“%(value)s” is not a number."),
+    "invalid_boolean": _("“%(value)s” is not yes or no."),
     "invalid_choice": _("“%(value)s” is not one of: %(choices)s."),
     "invalid_year": _(
         "The year %(value)s is out of range (give a C.E. year such as 2025 "

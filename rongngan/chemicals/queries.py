@@ -352,7 +352,9 @@ def hazard_explanation(site: StorageSite) -> dict[str, Any]:
     return {
         "site": site.pk,
         "tier": h.tier,
-        "tier_label": str(Tier(h.tier).label),
+        "tier_label": str(Tier(h.tier).label),  # in the request's language
+        "tier_label_th": _in_language(Tier(h.tier).label, "th"),
+        "tier_label_en": _in_language(Tier(h.tier).label, "en"),
         "hazard_ratio": h.hazard_ratio,
         "sums": h.sums,
         "contributions": h.contributions,
@@ -577,6 +579,13 @@ def receptors_near(lat: float, lon: float, radius_km: float) -> list[ReceptorNea
         if d <= radius_km:
             out.append(ReceptorNear(r, round(d, 3)))
     return sorted(out, key=lambda n: (n.distance_km, n.receptor.name))
+
+
+def _in_language(text: Any, language: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(text)
 
 
 def explanation_lines(explanation: Mapping[str, Any], language: str | None = None) -> list[str]:

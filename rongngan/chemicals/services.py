@@ -441,9 +441,24 @@ def _item(p: _Problems, i: int, raw: Any, source: str) -> dict[str, Any] | None:
         pressure_kpa=pressure,
         temperature_c=temperature,
         location=_text(raw, "location"),
-        isolated=str(raw.get("isolated", "")).strip().lower() in ("1", "true", "yes", "on"),
+        isolated=_flag(p, raw.get("isolated"), f"{field}.isolated"),
     )
     return out
+
+
+def _flag(p: _Problems, raw: Any, field: str) -> bool:
+    """Yes or no: a boolean, or the registry's yes/no words (and a checkbox's "on"); anything
+    else is refused rather than read as no."""
+    from rongngan.registry.validation import FALSE_WORDS, TRUE_WORDS
+
+    if isinstance(raw, bool):
+        return raw
+    text = to_arabic_digits(str(raw if raw is not None else "")).strip().lower()
+    if text in TRUE_WORDS or text == "on":
+        return True
+    if text not in FALSE_WORDS and text != "off":
+        p.add(field, "invalid_boolean", value=raw)
+    return False
 
 
 def _missing_or(p: _Problems, data: Mapping[str, Any], field: str, code: str) -> None:

@@ -357,6 +357,7 @@ def test_the_hazard_explanation_shows_tier_sums_contributions_and_zone(
     assert body["zone"]["method"] and body["zone"]["setting"] == "rural"
     assert float(body["zone"]["radius_km"]) > 0
     assert body["explanation_en"] and body["explanation_th"]
+    assert (body["tier_label_en"], body["tier_label_th"]) == ("Lower tier", "ระดับต่ำ (lower tier)")
 
 
 # ---- risk map

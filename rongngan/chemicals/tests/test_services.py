@@ -461,3 +461,13 @@ def test_operators_cannot_upload_receptors(operator_a: Any) -> None:
         services.receptor_layer_upload(
             acting_user=operator_a, name="x", content=CSV_OK, filename="x.csv"
         )
+
+
+def test_isolated_is_yes_or_no_and_nothing_else(site_a: StorageSite, operator_a: Any) -> None:
+    with pytest.raises(RongnganValidationError) as exc:
+        declare(operator_a, site_a, item(CHLORINE, "0.2", isolated="maybe"))
+    assert codes(exc) == {("items[0].isolated", "invalid_boolean")}
+    assert not Declaration.objects.filter(site=site_a).exists()
+    for value, expected in ((True, True), ("ใช่", True), ("on", True), ("no", False), ("", False)):
+        d = declare(operator_a, site_a, item(CHLORINE, "0.2", isolated=value))
+        assert d.items.get().isolated is expected, value
