@@ -70,7 +70,10 @@ def in_thailand(lat: float, lon: float, tolerance_km: float = 3.0) -> bool:
 
     The default 3 km margin is deliberate: factories, piers and ports sit on the coastline, the
     outline is simplified (~0.1 km) and Natural Earth is a 1:10m map, so a strict test would refuse
-    genuine coastal sites. It still refuses swapped lat/lon, (0, 0) and neighbouring capitals.
+    genuine coastal sites. It still refuses swapped lat/lon, (0, 0) and most neighbouring places;
+    not those within the margin across a border river (central Vientiane lies about 1.5 km
+    across the Mekong from Nong Khai and is accepted). Whether a point lies in the province it
+    names is not checked: no province boundaries are bundled.
     Non-finite or out-of-range input is refused rather than raising, so a bad row becomes a
     validation error instead of crashing an import.
     """
