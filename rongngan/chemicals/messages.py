@@ -1,4 +1,4 @@
-"""User-facing messages of the chemicals services (English msgids; Thai in TRANSLATIONS.th.json)."""
+"""User-facing messages of the chemicals services (English msgids; Thai in the locale catalogue)."""
 
 from django.utils.translation import gettext_lazy as _
 
