@@ -72,8 +72,14 @@ def main() -> None:
     officer, _ = get_user_model().objects.get_or_create(
         username="bench-chem-officer", defaults={"role": Role.OFFICER}
     )
+    rayong, _ = get_user_model().objects.get_or_create(
+        username="bench-chem-rayong",
+        defaults={"role": Role.PROVINCIAL_OFFICER, "province_id": "21"},
+    )
     public, off = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    prov = Client(HTTP_HOST="localhost")
     off.force_login(officer)
+    prov.force_login(rayong)
     sizes: dict[str, int] = {}
 
     def area(level: str, gzip: bool = False) -> Any:
@@ -102,6 +108,14 @@ def main() -> None:
         assert r.status_code == 200
         sizes["risk/sites (public)"] = len(r.content)
 
+    def officer_sites(client: Any, label: str) -> Any:
+        def run() -> None:
+            r = client.get("/api/v1/chemicals/risk/sites/")
+            assert r.status_code == 200
+            sizes[f"risk/sites ({label})"] = len(r.content)
+
+        return run
+
     results = [
         ("API risk/areas h3-7 (public)", _setup.summary(_setup.timed(area("h3-7"), args.runs))),
         (
@@ -112,6 +126,14 @@ def main() -> None:
         ("API risk/areas district", _setup.summary(_setup.timed(area("district"), args.runs))),
         ("API sites/{id}/hazard/ (officer)", _setup.summary(_setup.timed(hazard, args.runs * 2))),
         ("API risk/sites (public, upper tier)", _setup.summary(_setup.timed(public_sites, 20))),
+        (
+            "API risk/sites (national officer)",
+            _setup.summary(_setup.timed(officer_sites(off, "national officer"), 20)),
+        ),
+        (
+            "API risk/sites (Rayong provincial officer)",
+            _setup.summary(_setup.timed(officer_sites(prov, "Rayong officer"), 20)),
+        ),
     ]
     tiers = {t: SiteHazard.objects.filter(tier=t).count() for t in ("none", "lower", "upper")}
     zones = SiteHazard.objects.exclude(zone_radius_km=None).count()
