@@ -420,8 +420,20 @@ PLANT_INSPECTION_WRITE = inline_serializer(
         "evaporating_temp_c": serializers.DecimalField(
             max_digits=5, decimal_places=1, required=False
         ),
-        "safety": serializers.DictField(child=serializers.BooleanField(), required=False),
-        "environment": serializers.DictField(child=serializers.BooleanField(), required=False),
+        "safety": serializers.DictField(
+            child=serializers.BooleanField(),
+            required=False,
+            help_text=(
+                "Each safety item found in place: true. An item left out is recorded as not in "
+                "place (false), as an unticked box on the form: the inspector credits only what "
+                "was seen. A value that is not yes or no is refused (invalid_boolean)."
+            ),
+        ),
+        "environment": serializers.DictField(
+            child=serializers.BooleanField(),
+            required=False,
+            help_text="As `safety`: an item left out is recorded as not in place.",
+        ),
         "leaks_last_12_months": serializers.IntegerField(required=False),
         "measures_implemented": serializers.ListField(
             child=serializers.DictField(), required=False
