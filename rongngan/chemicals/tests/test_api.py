@@ -401,6 +401,17 @@ def test_the_public_sees_only_upper_tier_sites_without_vessel_data(stocked: Any)
     assert "30000" not in text and "30.000" not in text  # the 30 t held appears nowhere
 
 
+def test_the_site_layer_is_compact_utf8_and_gzipped_when_accepted(
+    stocked: Any, officer: Any
+) -> None:
+    plain = api_as(officer).get(f"{URL}/risk/sites/")
+    assert plain["Content-Type"] == "application/geo+json"
+    assert "ปูนซิเมนต์".encode() in plain.content  # UTF-8, not \u escapes
+    zipped = api_as(officer).get(f"{URL}/risk/sites/", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.content)) == plain.json()
+
+
 def test_officers_see_every_tiered_site_with_its_zone(stocked: Any, officer: Any) -> None:
     a, b = stocked
     features = api_as(officer).get(f"{URL}/risk/sites/").json()["features"]
