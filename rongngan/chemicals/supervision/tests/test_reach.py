@@ -59,3 +59,21 @@ def test_an_inspector_never_declares_an_inventory(
         )
         assert r.status_code in (403, 404)
     assert not Declaration.objects.exists()
+
+
+def test_a_province_inspector_registering_a_plant_feeds_its_charge(
+    rayong_inspector: Any, site_a: Any
+) -> None:
+    from rongngan.chemicals.models import InventoryItem
+    from rongngan.chemicals.supervision import services
+    from rongngan.chemicals.supervision.tests.conftest import PLANT
+
+    plant = services.refrigeration_plant_register(
+        acting_user=rayong_inspector, site=site_a, data={**PLANT, "ammonia_charge_kg": "6000"}
+    )
+    assert plant.inventory_synced is True
+    [row] = InventoryItem.objects.filter(declaration__site=site_a, declaration__is_current=True)
+    assert (row.source, row.max_kg) == ("refrigeration_register", 6000)
+    # what the site's map shows: a zone, below the Seveso tiers
+    body = api(rayong_inspector).get(f"/api/v1/chemicals/sites/{site_a.pk}/hazard/").json()
+    assert body["tier"] == "none" and body["zone"]
