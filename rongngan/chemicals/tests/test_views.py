@@ -618,3 +618,15 @@ def test_a_zone_that_could_not_be_computed_is_explained_on_the_page(
     hazard = en(officer).get(f"/api/v1/chemicals/sites/{site_a.pk}/hazard/").json()
     assert hazard["zone"] is None
     assert hazard["zone_not_computed"] == [{"cas": CHLORINE, "error": "beyond_transcribed_table"}]
+
+
+def test_a_site_that_declared_nothing_says_so_not_below_the_tier(
+    site_a: StorageSite, site_b: StorageSite, operator_b: Any, officer: Any
+) -> None:
+    declare(operator_b, site_b, item(CAUSTIC, "1"))
+    page = en(officer).get(reverse("chemicals:site_detail", args=[site_a.pk])).content.decode()
+    assert "Nothing declared yet" in page and "Below the lower tier" not in page
+    page = en(officer).get(reverse("chemicals:site_detail", args=[site_b.pk])).content.decode()
+    assert "Below the lower tier" in page and "Nothing declared yet" not in page
+    listing = en(officer).get(reverse("chemicals:site_list")).content.decode()
+    assert "Nothing declared yet" in listing and "Below the lower tier" in listing
