@@ -107,6 +107,7 @@ def display_rows(entries: Iterable[AuditEntry], model_of: Any = None) -> list[di
     `model_of(entry)` names the model whose field labels to use (default: the entry's own).
     """
     from django.core.exceptions import FieldDoesNotExist
+    from django.utils.dateparse import parse_date, parse_datetime
     from django.utils.translation import gettext as _
 
     def label(model: Any, name: str) -> str:
@@ -123,7 +124,43 @@ def display_rows(entries: Iterable[AuditEntry], model_of: Any = None) -> list[di
             verbose = field.related_model._meta.verbose_name_plural
         return str(verbose or name)
 
-    def show(value: Any) -> str:
+    from django.db import models as m
+
+    from rongngan.core.templatetags.thai import be_date, be_datetime
+
+    def field_of(model: Any, name: str) -> Any:
+        if model is None:
+            return None
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+
+    entries = list(entries)
+    models_of = {
+        id(e): model_of(e) if model_of else (e.object_type.model_class() if e.object_type else None)
+        for e in entries
+    }
+    # The names of the related records the entries point at (an operator, a province …), one
+    # query per related model, so that history reads "บริษัท … จำกัด" rather than "88".
+    wanted: dict[Any, set[Any]] = {}
+    for e in entries:
+        for name, value in (e.changes or {}).items():
+            f = field_of(models_of[id(e)], name)
+            if f is not None and getattr(f, "many_to_one", False) and f.related_model:
+                pair = value if isinstance(value, list | tuple) and len(value) == 2 else [value]
+                wanted.setdefault(f.related_model, set()).update(
+                    v for v in pair if v not in (None, "") and not isinstance(v, list | dict)
+                )
+    related: dict[tuple[Any, str], str] = {}
+    for rel_model, pks in wanted.items():
+        try:
+            for obj in rel_model._default_manager.filter(pk__in=pks):
+                related[(rel_model, str(obj.pk))] = str(obj)
+        except (ValueError, TypeError):  # an id of the wrong shape in an old entry
+            continue
+
+    def show(value: Any, f: Any = None) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, bool):
@@ -132,13 +169,22 @@ def display_rows(entries: Iterable[AuditEntry], model_of: Any = None) -> list[di
             return ", ".join(str(v) for v in value) or "—"
         if isinstance(value, dict):
             return ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+        if f is not None:
+            if getattr(f, "choices", None):
+                return str(dict(f.flatchoices).get(value, value))
+            if getattr(f, "many_to_one", False) and f.related_model:
+                return related.get((f.related_model, str(value)), str(value))
+            if isinstance(f, m.DateTimeField) and isinstance(value, str):
+                parsed = parse_datetime(value)
+                return be_datetime(parsed) if parsed else value
+            if isinstance(f, m.DateField) and isinstance(value, str):
+                day = parse_date(value[:10])
+                return be_date(day) if day else value
         return str(value)
 
     rows = []
     for e in entries:
-        model = (
-            model_of(e) if model_of else (e.object_type.model_class() if e.object_type else None)
-        )
+        model = models_of[id(e)]
         changes = e.changes or {}
         rows.append(
             {
@@ -148,12 +194,16 @@ def display_rows(entries: Iterable[AuditEntry], model_of: Any = None) -> list[di
                 "note": e.note,
                 "source": e.source,
                 "changes": [
-                    (label(model, name), show(pair[0]), show(pair[1]))
+                    (
+                        label(model, name),
+                        show(pair[0], field_of(model, name)),
+                        show(pair[1], field_of(model, name)),
+                    )
                     for name, pair in changes.items()
                     if isinstance(pair, list | tuple) and len(pair) == 2
                 ],
                 "facts": [
-                    (label(model, name), show(value))
+                    (label(model, name), show(value, field_of(model, name)))
                     for name, value in changes.items()
                     if not (isinstance(value, list | tuple) and len(value) == 2)
                 ],

@@ -10,10 +10,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 def _fill(text: str, params: Mapping[str, Any] | None) -> str:
+    """`text` % params, with lazy translations among the params rendered in the active language
+    (a status label passed as `Model.Status(value).label` reads in Thai in the Thai message and in
+    English in the English one)."""
     if params:
+        if any(isinstance(v, Promise) for v in params.values()):
+            params = {k: str(v) if isinstance(v, Promise) else v for k, v in params.items()}
         try:
             return text % params
         except (KeyError, TypeError, ValueError):
@@ -21,29 +28,43 @@ def _fill(text: str, params: Mapping[str, Any] | None) -> str:
     return text
 
 
+def _text(message: Any, params: Mapping[str, Any] | None, cache: dict[int, str]) -> str:
+    """The message in the active language, filled. A plural message whose form depends on a
+    value (Django's validators: "no more than %(max)s digits") renders empty on its own: it is
+    filled through the lazy object, which picks the form from params."""
+    key = id(message)
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = str(message)
+    if not text and params and isinstance(message, Promise):
+        try:
+            return str(message % params)
+        except (KeyError, TypeError, ValueError):
+            return text
+    return _fill(text, params)
+
+
 def render_in(language: str, message: Any, params: Mapping[str, Any] | None = None) -> str:
     with translation.override(language):
-        return _fill(str(message), params)
+        return _text(message, params, {})
 
 
 def render_all(problems: Sequence["Problem"]) -> list[dict[str, Any]]:
-    """Problems as the API and reports give them, in Thai and English. Each distinct message is
-    rendered once per language (a 10,000-row report would otherwise switch the active language
-    20,000 times), then filled with each problem's own values."""
-    texts: dict[tuple[str, int], str] = {}
+    """Problems as the API and reports give them, in Thai and English. The active language is
+    switched once per language (a 10,000-row report would otherwise switch it 20,000 times);
+    each distinct message is translated once, then filled with each problem's own values."""
+    filled: dict[str, list[str]] = {}
     for language in ("th", "en"):
+        texts: dict[int, str] = {}  # by id(): the problems hold their messages meanwhile
         with translation.override(language):
-            for p in problems:
-                key = (language, id(p.message))  # the problems hold their messages meanwhile
-                if key not in texts:
-                    texts[key] = str(p.message)
+            filled[language] = [_text(p.message, p.params, texts) for p in problems]
     out: list[dict[str, Any]] = []
-    for p in problems:
+    for i, p in enumerate(problems):
         item: dict[str, Any] = {
             "field": p.field,
             "code": p.code,
-            "message_th": _fill(texts[("th", id(p.message))], p.params),
-            "message_en": _fill(texts[("en", id(p.message))], p.params),
+            "message_th": filled["th"][i],
+            "message_en": filled["en"][i],
         }
         out.append({"row": p.row, **item} if p.row is not None else item)
     return out
@@ -76,25 +97,39 @@ class RongnganValidationError(DjangoValidationError):
         return render_all(self.problems)
 
 
+# Django's validators' messages that Django's own Thai catalogue lacks (or words as plurals that
+# render empty without their count): ours, translated in locale/th, by the validator's code.
+DJANGO_MESSAGES = {
+    "max_digits": _("Ensure that there are no more than %(max)s digits in total."),
+    "max_decimal_places": _("Ensure that there are no more than %(max)s decimal places."),
+    "max_whole_digits": _(
+        "Ensure that there are no more than %(max)s digits before the decimal point."
+    ),
+    "max_length": _("Ensure this value has at most %(limit_value)s characters."),
+    "min_length": _("Ensure this value has at least %(limit_value)s characters."),
+    "max_value": _("Ensure this value is less than or equal to %(limit_value)s."),
+    "min_value": _("Ensure this value is greater than or equal to %(limit_value)s."),
+}
+
+
+def _django_problem(field: str | None, err: DjangoValidationError) -> Problem:
+    code = err.code or "invalid"
+    return Problem(field, code, DJANGO_MESSAGES.get(code, err.message), dict(err.params or {}))
+
+
 def problems_from_django(exc: DjangoValidationError) -> list[Problem]:
-    """Keeps the field, code and lazy message of Django's own validation errors."""
+    """Keeps the field, code and lazy message of Django's own validation errors (ours for the
+    validators listed in DJANGO_MESSAGES, so that both languages say something)."""
     if isinstance(exc, RongnganValidationError):
         return exc.problems
     out: list[Problem] = []
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             for err in errors:
-                out.append(
-                    Problem(
-                        None if name == "__all__" else name,
-                        err.code or "invalid",
-                        err.message,
-                        dict(err.params or {}),
-                    )
-                )
+                out.append(_django_problem(None if name == "__all__" else name, err))
     else:
         for err in exc.error_list:
-            out.append(Problem(None, err.code or "invalid", err.message, dict(err.params or {})))
+            out.append(_django_problem(None, err))
     return out
 
 

@@ -609,7 +609,12 @@ def corrective_action_submit_evidence(
     evidence = str(evidence or "").strip()
     if action.status not in queries.OPEN_STATUSES:
         problems.append(
-            Problem(None, "not_open", MSG["not_open"], {"status": action.get_status_display()})
+            Problem(
+                None,
+                "not_open",
+                MSG["not_open"],
+                {"status": CorrectiveAction.Status(action.status).label},
+            )
         )
     if not evidence:
         problems.append(Problem("evidence", "required", MSG["evidence_required"]))
@@ -642,7 +647,12 @@ def corrective_action_close(
     problems: list[Problem] = []
     if action.status not in queries.OPEN_STATUSES:
         problems.append(
-            Problem(None, "not_open", MSG["not_open"], {"status": action.get_status_display()})
+            Problem(
+                None,
+                "not_open",
+                MSG["not_open"],
+                {"status": CorrectiveAction.Status(action.status).label},
+            )
         )
     evidence = str(evidence or "").strip() or action.evidence
     if not evidence:

@@ -54,3 +54,21 @@ def test_the_readings_endpoint_still_takes_a_list_of_rows(operator_a: Any) -> No
     response = post(api_as(operator_a), "/api/v1/monitoring/readings/", json.dumps([]))
     assert response.status_code != 500
     assert all(e["code"] != "not_an_object" for e in response.json().get("errors", []))
+
+
+def test_broken_json_and_a_wrong_method_are_told_in_both_languages(db: Any) -> None:
+    from rest_framework.test import APIClient
+
+    c = APIClient(HTTP_ACCEPT_LANGUAGE="th")
+    r = c.post("/api/v1/auth/token/", data="{broken", content_type="application/json")
+    assert r.status_code == 400
+    (p,) = r.json()["errors"]
+    assert p["code"] == "parse_error"
+    assert p["message_en"].startswith("The body is not valid JSON (")
+    assert p["message_th"] != p["message_en"] and "line 1" in p["message_th"]
+    r = c.delete("/api/v1/auth/token/")
+    assert r.status_code == 405
+    (p,) = r.json()["errors"]
+    assert p["code"] == "method_not_allowed"
+    assert p["message_en"].startswith("DELETE is not allowed here (allowed: ")
+    assert "POST" in p["message_en"] and p["message_th"] != p["message_en"]

@@ -45,3 +45,33 @@ def test_the_reader_collects_every_problem_before_raising() -> None:
         ]
     else:
         raise AssertionError("no problems raised")
+
+
+def test_a_translated_label_among_the_values_reads_in_each_language() -> None:
+    from rongngan.waste.models import Manifest
+
+    from django.utils.functional import lazy
+
+    message = lazy(str, str)("The manifest is %(status)s.")  # no catalogue msgid: as written
+    (out,) = render_all([Problem(None, "x", message, {"status": Manifest.Status.DRAFT.label})])
+    assert out["message_en"] == "The manifest is draft."
+    with __import__("django").utils.translation.override("th"):
+        thai = str(Manifest.Status.DRAFT.label)
+    assert thai != "draft" and out["message_th"] == f"The manifest is {thai}."
+
+
+def test_django_validators_say_something_in_both_languages() -> None:
+    from decimal import Decimal
+
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.core.validators import DecimalValidator
+
+    from rongngan.core.errors import problems_from_django
+
+    with pytest.raises(ValidationError) as exc:
+        DecimalValidator(12, 2)(Decimal("12345678901234"))
+    (out,) = render_all(problems_from_django(exc.value))
+    assert out["code"] == "max_digits"
+    assert out["message_en"] == "Ensure that there are no more than 12 digits in total."
+    assert "12" in out["message_th"] and out["message_th"] != out["message_en"]
