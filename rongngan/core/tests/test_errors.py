@@ -48,9 +48,9 @@ def test_the_reader_collects_every_problem_before_raising() -> None:
 
 
 def test_a_translated_label_among_the_values_reads_in_each_language() -> None:
-    from rongngan.waste.models import Manifest
-
     from django.utils.functional import lazy
+
+    from rongngan.waste.models import Manifest
 
     message = lazy(str, str)("The manifest is %(status)s.")  # no catalogue msgid: as written
     (out,) = render_all([Problem(None, "x", message, {"status": Manifest.Status.DRAFT.label})])
