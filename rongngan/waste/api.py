@@ -277,7 +277,11 @@ class WasteApprovalSerializer(serializers.ModelSerializer):
     generator_name_th = serializers.CharField(source="stream.generator.name_th", read_only=True)
     waste_code = serializers.CharField(source="stream.waste_code_id", read_only=True)
     processor_name_th = serializers.CharField(source="processor.name_th", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="requested, approved or refused")
+    status = serializers.CharField(
+        source="shown_status",
+        read_only=True,
+        help_text="requested, approved, refused, or expired (approved, valid_until has passed)",
+    )
     quantity_tonnes = _qty()
 
     class Meta:
@@ -321,6 +325,8 @@ MANIFEST_FIELDS = [
     "discrepancy",
     "discrepancy_resolved_at",
     "escalated_at",
+    "cancelled_at",
+    "cancel_reason",
 ]
 
 
@@ -394,12 +400,15 @@ class ManifestSignatureOut(serializers.ModelSerializer):
 
 class ManifestVersionOut(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
+    event = serializers.CharField(
+        read_only=True, help_text="signed (the generator's signature) or corrected"
+    )
     snapshot = serializers.JSONField(read_only=True)
     changes = serializers.JSONField(read_only=True)
 
     class Meta:
         model = ManifestVersion
-        fields = ["number", "snapshot", "changes", "reason", "created_by", "created_at"]
+        fields = ["number", "event", "snapshot", "changes", "reason", "created_by", "created_at"]
 
 
 class ManifestCorrectionSerializer(serializers.ModelSerializer):
@@ -569,6 +578,11 @@ CORRECT = inline_serializer(
     },
 )
 NOTE = inline_serializer("WasteNote", {"note": serializers.CharField()})
+REASON = inline_serializer("WasteReason", {"reason": serializers.CharField()})
+WITHDRAW = inline_serializer(
+    "WasteWithdraw", {"reason": serializers.CharField(required=False, help_text="optional")}
+)
+APPROVAL_STATES = (*Approval.Status.values, "expired")
 
 WRITE_ERRORS = {400: ERRORS, 403: ERRORS, 404: ERRORS}
 
@@ -938,7 +952,7 @@ class StreamViewSet(viewsets.GenericViewSet):
                     "waste_code": s.waste_code.display,
                     "held_kg": _fixed(kg),
                     "oldest_made_by": oldest.isoformat(),
-                    "days_held": (today - oldest).days,
+                    "days_held": max(0, (today - oldest).days),
                     "storage_approved": s.pk in permitted,
                 }
             )
@@ -1054,8 +1068,14 @@ class ApprovalViewSet(viewsets.GenericViewSet):
         qs = queries.approvals_for_user(self.request.user)
         state = self.request.query_params.get("status", "").strip()
         if state:
-            _choice("status", state, Approval.Status.values)
-            qs = qs.filter(status=state)
+            _choice("status", state, APPROVAL_STATES)
+            today = timezone.localdate()
+            if state == "expired":
+                qs = qs.filter(status=Approval.Status.APPROVED, valid_until__lt=today)
+            elif state == Approval.Status.APPROVED:
+                qs = qs.filter(status=state).exclude(valid_until__lt=today)
+            else:
+                qs = qs.filter(status=state)
         return qs.order_by("-requested_at", "-pk")
 
     def _object(self, pk: str) -> Approval:
@@ -1063,7 +1083,7 @@ class ApprovalViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=list(Approval.Status.values)),
+            OpenApiParameter("status", str, enum=list(APPROVAL_STATES)),
         ],
         responses={200: WasteApprovalSerializer(many=True), 400: ERRORS},
     )
@@ -1216,6 +1236,27 @@ class ManifestViewSet(viewsets.GenericViewSet):
         services.manifest_delete(acting_user=request.user, manifest=self._object(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        request=REASON,
+        responses={200: ManifestDetailSerializer, **WRITE_ERRORS},
+        description=(
+            "Signed by the generator, taken by no transporter yet: the manifest is cancelled "
+            "with a reason and stays on record."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        manifest = self._object(pk)
+
+        def write() -> Response:
+            reason = _body(request).get("reason")
+            m = services.manifest_cancel(
+                acting_user=request.user, manifest=manifest, reason=str(reason or "")
+            )
+            return Response(self._detail(m))
+
+        return self._write(request, write)
+
     @extend_schema(request=SIGN, responses={200: ManifestDetailSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
@@ -1337,6 +1378,33 @@ class ManifestViewSet(viewsets.GenericViewSet):
         def write() -> Response:
             m = services.correction_apply(acting_user=request.user, correction=correction)
             return Response(self._detail(m))
+
+        return self._write(request, write)
+
+    @extend_schema(
+        request=WITHDRAW,
+        parameters=[OpenApiParameter("cid", int, OpenApiParameter.PATH)],
+        responses={200: ManifestDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"corrections/(?P<cid>[0-9]+)/withdraw",
+        url_name="correction-withdraw",
+    )
+    def withdraw_correction(self, request: Request, pk: str, cid: str) -> Response:
+        """The proposer, or an officer, withdraws an open correction; it stays on record."""
+        manifest = self._object(pk)
+        correction = manifest.corrections.filter(pk=cid).first()
+        if correction is None:
+            raise Http404("no such correction")
+
+        def write() -> Response:
+            reason = _body(request).get("reason")
+            services.correction_withdraw(
+                acting_user=request.user, correction=correction, reason=str(reason or "")
+            )
+            return Response(self._detail(manifest))
 
         return self._write(request, write)
 

@@ -41,6 +41,12 @@ def days(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def receipt_overdue_before(today: dt.date) -> dt.datetime:
+    """Manifests taken by the first transporter before this moment are past the receipt clock
+    (WASTE_RECEIPT_CONTACT_DAYS): the same cut for the clock and the dashboard."""
+    return bounds(today - dt.timedelta(days=days("WASTE_RECEIPT_CONTACT_DAYS", 35)), today)[0]
+
+
 @transaction.atomic
 def run_clocks(today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
@@ -91,11 +97,15 @@ def run_clocks(today: dt.date | None = None) -> dict[str, int]:
         .exclude(manifest__status=Manifest.Status.IN_TRANSIT)
         .update(closed_at=timezone.now())
     )
-    closed += Alert.objects.filter(
-        closed_at__isnull=True,
-        kind=Alert.Kind.DISCREPANCY,
-        manifest__discrepancy_resolved_at__isnull=False,
-    ).update(closed_at=timezone.now())
+    # Resolved with a note, or no longer a discrepancy at all (a correction cleared it).
+    closed += (
+        Alert.objects.filter(closed_at__isnull=True, kind=Alert.Kind.DISCREPANCY)
+        .filter(
+            models.Q(manifest__discrepancy_resolved_at__isnull=False)
+            | models.Q(manifest__discrepancy=False)
+        )
+        .update(closed_at=timezone.now())
+    )
     storage_raised, storage_closed = _storage_clock(today, days("WASTE_STORAGE_DAYS", 90))
     raised[Alert.Kind.STORAGE] += storage_raised
     report_raised, report_closed = _annual_report_clock(today)

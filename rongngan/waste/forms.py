@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rongngan.accounts.models import Organisation
 from rongngan.core.errors import RongnganValidationError
 from rongngan.registry.forms import province_choices
+from rongngan.waste.display import be_month
 from rongngan.waste.models import (
     Approval,
     Manifest,
@@ -394,6 +395,12 @@ class CorrectionForm(forms.Form):
         return None
 
 
+class CancelForm(forms.Form):
+    wide_fields = ("reason",)
+
+    reason = _text(_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class NoteForm(forms.Form):
     wide_fields = ("note",)
 
@@ -488,7 +495,10 @@ class GenerationCorrectForm(forms.Form):
     def __init__(self, *args: Any, records: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["record"].widget.choices = [("", _("— choose —"))] + [
-            (str(r.pk), f"{r.month:%Y-%m} · {r.stream.waste_code.display} · {r.quantity_kg:,f} kg")
+            (
+                str(r.pk),
+                f"{be_month(r.month)} · {r.stream.waste_code.display} · {r.quantity_kg:,f} kg",
+            )
             for r in records
         ]
         self.fields["unit"].widget.choices = mass_units()

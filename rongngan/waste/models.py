@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.models import Organisation
@@ -210,6 +211,28 @@ class Approval(models.Model):
             self.valid_until is None or day <= self.valid_until
         )
 
+    def is_expired_on(self, day) -> bool:
+        """Approved, but its validity ended before `day`: no manifest is made or handed over
+        under it any more."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.valid_until is not None
+            and self.valid_until < day
+        )
+
+    @property
+    def expired(self) -> bool:
+        return self.is_expired_on(timezone.localdate())
+
+    @property
+    def shown_status(self) -> str:
+        """The status as pages and the API give it: an approval past its date is "expired"."""
+        return "expired" if self.expired else self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return _("expired") if self.expired else self.get_status_display()
+
 
 class Manifest(models.Model):
     class Status(models.TextChoices):
@@ -273,6 +296,10 @@ class Manifest(models.Model):
     discrepancy = models.BooleanField(_("significant discrepancy"), default=False)
     discrepancy_resolved_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Signed by the generator but taken by no transporter: it may be cancelled, with a reason;
+    # it stays on record.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -390,10 +417,18 @@ class Signature(models.Model):
 
 
 class ManifestVersion(models.Model):
-    """The copy of record at each version: v1 at the generator's signature, then corrections."""
+    """The copy of record at each version: v1 at the generator's signature, then corrections.
+
+    `event` says what made the version (a code, shown translated); `reason` is the correction's
+    reason as its proposer wrote it (empty for the signature)."""
+
+    class Event(models.TextChoices):
+        SIGNED = "signed", _("signed by the generator")
+        CORRECTED = "corrected", _("correction applied")
 
     manifest = models.ForeignKey(Manifest, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
+    event = models.CharField(max_length=10, choices=Event.choices, default=Event.CORRECTED)
     snapshot = models.JSONField()
     changes = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)

@@ -226,17 +226,28 @@ def landfill_share(factories: Any) -> list[dict]:
 # Waste held at the generator: its monthly log against what left on manifests
 
 # Manifests that took waste out of the generator's premises: signed by the first transporter and
-# not cancelled. A manifest carrying a refused part on (`previous` set) moves waste that already
-# left, so it is not shipped a second time.
+# not cancelled. A manifest linked to an earlier one (`previous`, see services.onward_kind)
+# carries on either a refused part, which left already on the earlier manifest, or waste a store
+# received, which is in no log of the store's: neither is shipped from a stream a second time.
+# Waste that came back on a return manifest is held again (`_returned_kg`), so the manifest that
+# sends it on (`previous` is the return) ships it anew.
 _NOT_LEFT = [Manifest.Status.DRAFT, Manifest.Status.SCHEDULED, Manifest.Status.CANCELLED]
 
 
+def ships_from_stream(prefix: str = "") -> Q:
+    """Manifests whose waste leaves its generator's stock (the dashboard's shipments too)."""
+    return Q(**{f"{prefix}previous__isnull": True}) | Q(**{f"{prefix}previous__is_return": True})
+
+
 def _shipped_kg(stream_ids: list[int], lo: dt.datetime | None, hi: dt.datetime) -> dict[int, Any]:
-    lines = ManifestLine.objects.filter(
-        manifest__approval__stream_id__in=stream_ids,
-        manifest__previous__isnull=True,
-        manifest__shipped_at__lt=hi,
-    ).exclude(manifest__status__in=_NOT_LEFT)
+    lines = (
+        ManifestLine.objects.filter(
+            manifest__approval__stream_id__in=stream_ids,
+            manifest__shipped_at__lt=hi,
+        )
+        .filter(ships_from_stream("manifest__"))
+        .exclude(manifest__status__in=_NOT_LEFT)
+    )
     if lo is not None:
         lines = lines.filter(manifest__shipped_at__gte=lo)
     return {
@@ -338,7 +349,8 @@ def mass_balance(streams: QuerySet[WasteStream], year: int) -> list[dict[str, An
 def held_since(stream_ids: list[int], today: dt.date) -> dict[int, tuple[Decimal, dt.date]]:
     """For each stream still holding waste today: the quantity held and the day its oldest part
     was made at the latest (the last day of the month it was logged in, so that nothing is
-    called overdue early). Shipments take the oldest waste first."""
+    called overdue early, or today for the month under way: never a day to come). Shipments
+    take the oldest waste first."""
     shipped = _left_kg(stream_ids, None, bounds(today, today)[1])
     held: dict[int, tuple[Decimal, dt.date]] = {}
     current: int | None = None
@@ -366,7 +378,7 @@ def held_since(stream_ids: list[int], today: dt.date) -> dict[int, tuple[Decimal
         if left > 0:
             cumulative += left
             if oldest is None:
-                oldest = _month_end(month)
+                oldest = min(_month_end(month), today)
     close()
     return held
 

@@ -490,6 +490,8 @@ def _national(rng: random.Random, actor: Any, stdout: Any, count: int) -> None:
                     "is_return": False,
                     "discrepancy_resolved_at": None,
                     "escalated_at": None,
+                    "cancelled_at": None,
+                    "cancel_reason": "",
                     "generator_province_id": provinces[g],
                     "counted_final": ops[op].final,
                     "counted_recovery": ops[op].is_utilisation,

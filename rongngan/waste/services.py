@@ -7,8 +7,8 @@ a transporter's users for their company. Officers decide approvals and resolve d
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,12 +21,15 @@ from rongngan.core import audit
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.reader import MESSAGES, Reader
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
-from rongngan.core.thai import be_year
+from rongngan.core.thai import BE_OFFSET, be_year, to_arabic_digits
 from rongngan.registry.models import Factory
 from rongngan.waste import queries
 from rongngan.waste.codes import normalize_code, normalize_operation
+from rongngan.waste.display import lazy_be_date, lazy_be_moment, lazy_be_month
 from rongngan.waste.models import (
     KG_PER_TONNE,
+    QTY,
+    Alert,
     AnnualReport,
     Approval,
     Correction,
@@ -57,17 +60,30 @@ MSG = {
         "The processor is not permitted to receive %(waste)s for operation %(operation)s."
     ),
     "approval_not_valid": _("The removal approval is not approved or has expired."),
+    "approval_expired": _(
+        "The removal approval expired on %(date)s: ask for a new one before sending this waste."
+    ),
     "approval_other_generator": _("The approval belongs to another factory's waste stream."),
     "unknown_transporter": _("Unknown waste transporter “%(value)s”."),
     "no_transporter": _("Name at least one transporter."),
     "no_lines": _("Add at least one waste line."),
     "density_required": _("Give the density (kg/L) to convert litres or cubic metres."),
     "unit": _("Unit must be kg, t, L or m3."),
+    "mass_unit": _("Unit must be kg or t."),
+    "too_many_decimals": _("Give at most %(places)s decimal places."),
     "containers_or_bulk": _("Give the container type and count, or mark the line as bulk."),
     "reason_required": _("Give a reason."),
     "not_draft": _("Only a draft can be deleted; this manifest is %(status)s."),
     "not_editable": _("A signed manifest is never edited; open a correction instead."),
     "out_of_order": _("It is not this party's turn to sign: the manifest is %(status)s."),
+    "already_signed": _(
+        "This party has already signed this manifest; the next signature is another party's "
+        "(the manifest is %(status)s)."
+    ),
+    "not_cancellable": _(
+        "Only a manifest the generator has signed and no transporter has yet taken can be "
+        "cancelled: this one is %(status)s."
+    ),
     "not_party": _("You do not act for the party that signs this step."),
     "before_previous": _("A signature cannot be dated before the previous one (%(previous)s)."),
     "in_future": _("A signature cannot be dated in the future."),
@@ -86,9 +102,18 @@ MSG = {
         "processor."
     ),
     "already_rerouted": _("The refused part has already been sent on (manifest %(number)s)."),
+    "previous_not_onward": _(
+        "Manifest %(number)s carries nothing on to this one: a manifest is linked to an earlier "
+        "one only to send on its refused part, waste returned to this factory, or waste this "
+        "factory received for storage (R12, R13, D13-D15)."
+    ),
     "duplicate_line": _("Line %(value)s is given twice."),
     "past_date": _("The date cannot be in the past."),
     "bad_month": _("Give a month as YYYY-MM."),
+    "invalid_year": _(
+        "The year %(value)s is out of range (give a C.E. year such as 2025 or a B.E. "
+        "year such as 2568)."
+    ),
     "future_month": _("A month that has not begun cannot be logged."),
     "month_logged": _(
         "%(month)s is already logged for this stream; correct that record instead, with a reason."
@@ -112,6 +137,10 @@ class Outcome:
     warnings: list[Problem] = field(default_factory=list)
 
 
+PLACES = QTY["decimal_places"]
+ONE_PLACE = Decimal(1).scaleb(-PLACES)
+
+
 class _Form(Reader):
     """Waste fields: quantities are never below zero unless told, codes and operations are
     read in any accepted spelling."""
@@ -122,9 +151,15 @@ class _Form(Reader):
     def decimal(  # type: ignore[override]
         self, name: str, *, required: bool = True, positive: bool = False
     ) -> Decimal | None:
-        return super().decimal(
+        value = super().decimal(
             name, required=required, sign="positive" if positive else "non_negative"
         )
+        # Every quantity column (and the density) holds PLACES decimals: more would be rounded
+        # away silently by the database while the figures computed from them kept them.
+        if value is not None and value and -value.normalize().as_tuple().exponent > PLACES:
+            self.problem(name, "too_many_decimals", places=PLACES)
+            return None
+        return value
 
     def code(self, name: str) -> WasteCode | None:
         raw = self.text(name, required=True)
@@ -180,7 +215,9 @@ def to_kg(quantity: Decimal, unit: str, density: Decimal | None) -> Decimal:
     if density is None:
         raise ValueError("density required")
     litres = quantity if unit == Unit.L else quantity * 1000
-    return litres * density
+    # A volume times a density may have more decimals than a kilogram column holds: rounded
+    # here, so what is compared and what is stored are the same figure.
+    return (litres * density).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,26 +397,38 @@ def approval_decide(
 # The generator's log, storage beyond 90 days and the annual report
 
 
+FIRST_YEAR = 1990  # nothing the platform holds is older
+
+
 def _month(f: _Form, name: str) -> dt.date | None:
-    raw = f.text(name, required=True)
+    """A month as YYYY-MM; a B.E. year (2400 and above) is converted, and the year must lie
+    between 1990 and next year (C.E.)."""
+    raw = to_arabic_digits(f.text(name, required=True))
     if not raw:
         return None
     try:
         year, month = (int(part) for part in raw[:7].split("-"))
+        if year >= 2400:
+            year -= BE_OFFSET
         value = dt.date(year, month, 1)
     except (ValueError, TypeError):
         f.problem(name, "bad_month")
         return None
-    if value > timezone.localdate():
+    today = timezone.localdate()
+    if not FIRST_YEAR <= year <= today.year + 1:
+        f.problem(name, "invalid_year", value=raw[:4])
+        return None
+    if value > today:
         f.problem(name, "future_month")
     return value
 
 
 def _quantity_kg(f: _Form) -> Decimal | None:
+    """The log's quantity in kilograms: the log is kept by mass, in kg or t (see the guide)."""
     quantity = f.decimal("quantity")
     unit = f.text("unit") or Unit.KG
     if unit not in (Unit.KG, Unit.T):
-        f.problem("unit", "unit")
+        f.problems.append(Problem("unit", "unit", MSG["mass_unit"]))
         return None
     if quantity is None:
         return None
@@ -401,7 +450,7 @@ def generation_record(
         month
         and GenerationRecord.objects.filter(stream=stream, month=month, is_current=True).exists()
     ):
-        f.problem("month", "month_logged", month=f"{month:%Y-%m}")
+        f.problem("month", "month_logged", month=lazy_be_month(month))
     f.check()
     record = GenerationRecord.objects.create(
         stream=stream, month=month, quantity_kg=kg, note=note[:300], recorded_by=acting_user
@@ -673,17 +722,16 @@ def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
     if approval is not None:
         if not acts_for_factory(acting_user, approval.stream.generator):
             raise PermissionError("only the generator creates its manifests")
-        if not approval.is_valid_on(timezone.localdate()):
-            f.problem("approval", "approval_not_valid")
+        _check_approval(f, approval, timezone.localdate(), "approval")
     previous = None
     prev_ref = f.text("previous")
     if prev_ref:
         previous = Manifest.objects.filter(pk=prev_ref).first() if prev_ref.isdecimal() else None
-        # A manifest carries on either the refused part of the generator's own earlier one, or
-        # waste the generator (a store, R13/D15) received on an earlier one.
         generator_id = approval.stream.generator_id if approval else None
         if previous is None or generator_id not in (previous.generator_id, previous.processor_id):
             f.problem("previous", "bad_previous")
+        else:
+            _check_previous(f, previous, generator_id)
     lines, warnings = _lines(
         f,
         data.get("lines"),
@@ -710,6 +758,45 @@ def manifest_create(*, acting_user: Any, data: Mapping[str, Any]) -> Outcome:
     )
     audit.record(actor=acting_user, action="create", obj=manifest, changes=snapshot(manifest))
     return Outcome(manifest, warnings)
+
+
+def _check_approval(f: _Form, approval: Approval, day: dt.date, name: str | None) -> None:
+    """Waste leaves only under an approval valid on the day: an expired one is said so."""
+    if approval.is_expired_on(day):
+        f.problem(name, "approval_expired", date=lazy_be_date(approval.valid_until))
+    elif not approval.is_valid_on(day):
+        f.problem(name, "approval_not_valid")
+
+
+def onward_kind(previous: Manifest, generator_id: int | None) -> str | None:
+    """What a new manifest of `generator_id` linked to `previous` carries on, if anything:
+
+    * "refused": the refused part of the generator's own earlier manifest (once);
+    * "returned": waste the generator received back on a return manifest;
+    * "stored": waste the generator received as a store (an intermediate operation: R12, R13,
+      D13-D15), carried on to its final operation.
+    """
+    if previous.status in (Manifest.Status.DRAFT, Manifest.Status.CANCELLED):
+        return None
+    if previous.is_return:
+        received = previous.received_at is not None
+        return "returned" if received and previous.processor_id == generator_id else None
+    if previous.generator_id == generator_id:
+        return "refused" if previous.lines.filter(refused_kg__gt=0).exists() else None
+    if previous.processor_id == generator_id and previous.received_at is not None:
+        op = previous.final_operation or previous.operation
+        return "stored" if not op.final else None
+    return None
+
+
+def _check_previous(f: _Form, previous: Manifest, generator_id: int | None) -> None:
+    kind = onward_kind(previous, generator_id)
+    if kind is None:
+        f.problem("previous", "previous_not_onward", number=previous.number)
+    elif kind == "refused":
+        onward = previous.onward.exclude(status=Manifest.Status.CANCELLED).first()
+        if onward is not None:
+            f.problem("previous", "already_rerouted", number=onward.number)
 
 
 def snapshot(m: Manifest) -> dict[str, Any]:
@@ -768,6 +855,38 @@ def manifest_delete(*, acting_user: Any, manifest: Manifest) -> None:
     manifest.delete()
 
 
+@transaction.atomic
+def manifest_cancel(*, acting_user: Any, manifest: Manifest, reason: str) -> Manifest:
+    """Cancels a manifest the generator signed that no transporter has taken: it stays on record,
+    cancelled, with the reason. (A draft is deleted instead; once a transporter has signed the
+    waste has left and the manifest runs its course.)"""
+    manifest = _locked(manifest)
+    if not (
+        acts_for_factory(acting_user, manifest.generator)
+        or is_officer_for(acting_user, manifest.generator)
+    ):
+        raise PermissionError("only the generator or an officer cancels a manifest")
+    f = _Form({"reason": reason})
+    reason = f.text("reason", required=True)
+    taken = manifest.signatures.filter(step=Signature.Step.TRANSPORTER).exists()
+    if manifest.status != Manifest.Status.SCHEDULED or taken:
+        f.problem(None, "not_cancellable", status=Manifest.Status(manifest.status).label)
+    f.check()
+    before = manifest.status
+    manifest.status = Manifest.Status.CANCELLED
+    manifest.cancelled_at = timezone.now()
+    manifest.cancel_reason = reason
+    manifest.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    audit.record(
+        actor=acting_user,
+        action="status",
+        obj=manifest,
+        note=reason,
+        changes={"status": [before, manifest.status], "cancel_reason": reason},
+    )
+    return manifest
+
+
 def refresh_counted(manifest: Manifest) -> None:
     """The totals the KPIs read: accepted kg by hazard, and whether the operation that counts
     (the one recorded, else the planned one) is final, and a recovery R1-R11. Not saved here."""
@@ -805,7 +924,7 @@ def _sign(
         f.problem("signed_at", "in_future")
     last = _last_signature(manifest)
     if last is not None and when < last.signed_at:
-        f.problem("signed_at", "before_previous", previous=timezone.localtime(last.signed_at))
+        f.problem("signed_at", "before_previous", previous=lazy_be_moment(last.signed_at))
     f.check()
     return Signature.objects.create(
         manifest=manifest, step=step, transporter_order=order, signed_by=user, signed_at=when
@@ -813,12 +932,18 @@ def _sign(
 
 
 def _version(
-    manifest: Manifest, user: Any, *, reason: str = "", changes: dict | None = None
+    manifest: Manifest,
+    user: Any,
+    *,
+    event: str = ManifestVersion.Event.CORRECTED,
+    reason: str = "",
+    changes: dict | None = None,
 ) -> None:
     manifest.version += 1
     ManifestVersion.objects.create(
         manifest=manifest,
         number=manifest.version,
+        event=event,
         snapshot=snapshot(manifest),
         changes=changes or {},
         reason=reason,
@@ -828,6 +953,30 @@ def _version(
 
 def _locked(manifest: Manifest) -> Manifest:
     return Manifest.objects.select_for_update().get(pk=manifest.pk)
+
+
+def _not_your_turn(
+    f: _Form,
+    user: Any,
+    manifest: Manifest,
+    transporters: list[ManifestTransporter],
+    signed: int,
+) -> NoReturn:
+    """Refuses a hand-over signature that is not `user`'s to give now. Someone who is no party
+    to the manifest is refused as such (PermissionError, 403); a party is told why (400): its
+    steps are all signed (`already_signed`), or it is not its turn (`out_of_order`)."""
+    generator = acts_for_factory(user, manifest.generator)
+    legs = [t.order for t in transporters if acts_for_org(user, t.transporter)]
+    if not (generator or legs or acts_for_factory(user, manifest.processor)):
+        raise PermissionError(MSG["not_party"])
+    label = Manifest.Status(manifest.status).label
+    generator_done = manifest.status != Manifest.Status.DRAFT
+    if (generator or legs) and (generator_done or not generator) and all(o <= signed for o in legs):
+        f.problem(None, "already_signed", status=label)
+    else:
+        f.problem(None, "out_of_order", status=label)
+    f.check()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @transaction.atomic
@@ -843,23 +992,26 @@ def manifest_sign(
     signed = manifest.signatures.filter(step=Signature.Step.TRANSPORTER).count()
     if status == Manifest.Status.DRAFT:
         if not acts_for_factory(acting_user, manifest.generator):
-            raise PermissionError(MSG["not_party"])
+            _not_your_turn(f, acting_user, manifest, transporters, signed)
+        if not manifest.is_return:
+            # Waste goes back to its generator whatever became of the approval.
+            _check_approval(f, manifest.approval, timezone.localdate(when), None)
+            f.check()
         _sign(f, manifest, acting_user, Signature.Step.GENERATOR, when)
         manifest.status = Manifest.Status.SCHEDULED
-        _version(manifest, acting_user, reason="signed by the generator")
+        _version(manifest, acting_user, event=ManifestVersion.Event.SIGNED)
     elif status in (Manifest.Status.SCHEDULED, Manifest.Status.IN_TRANSIT) and signed < len(
         transporters
     ):
         expected = transporters[signed]
         if not acts_for_org(acting_user, expected.transporter):
-            raise PermissionError(MSG["not_party"])
+            _not_your_turn(f, acting_user, manifest, transporters, signed)
         sig = _sign(f, manifest, acting_user, Signature.Step.TRANSPORTER, when, expected.order)
         if manifest.status == Manifest.Status.SCHEDULED:
             manifest.status = Manifest.Status.IN_TRANSIT
             manifest.shipped_at = sig.signed_at
     else:
-        f.problem(None, "out_of_order", status=manifest.get_status_display())
-        f.check()
+        _not_your_turn(f, acting_user, manifest, transporters, signed)
     manifest.save()
     audit.record(
         actor=acting_user,
@@ -1155,9 +1307,59 @@ def _is_party(user: Any, m: Manifest) -> bool:
     )
 
 
+def _corrected(line: ManifestLine, fields: Mapping[str, Any]) -> None:
+    """Puts a correction's fields on `line` (in memory; the caller saves)."""
+    for name, value in fields.items():
+        if name == "waste_code":
+            line.waste_code = WasteCode.objects.get(code=value)
+            line.hazardous = line.waste_code.hazardous
+        elif name in ("quantity", "density"):
+            setattr(line, name, Decimal(value) if value is not None else None)
+        else:
+            setattr(line, name, value)
+
+
+def _correction_problems(
+    manifest: Manifest, line: ManifestLine, fields: Mapping[str, Any], prefix: str
+) -> list[Problem]:
+    """What would make a corrected line wrong: the checks of a new manifest's line (a volume
+    needs a density, a packed line its containers, the processor a permit for the code), made
+    when the correction is opened and again when it is applied."""
+    problems = []
+    if line.unit in (Unit.L, Unit.M3) and line.density is None:
+        problems.append(Problem(f"{prefix}density", "density_required", MSG["density_required"]))
+    if not line.bulk and (not line.container_type or line.container_count is None):
+        problems.append(
+            Problem(f"{prefix}container_count", "containers_or_bulk", MSG["containers_or_bulk"])
+        )
+    if "waste_code" in fields and not manifest.is_return:
+        # The permit that counts is the one of the day the processor took the waste in (today
+        # until it has); the operation planned, and the one applied once it is recorded.
+        on = timezone.localdate(manifest.received_at) if manifest.received_at else None
+        operations = [manifest.operation]
+        if manifest.final_operation_id and not line.received_code_id:
+            operations.append(manifest.final_operation)
+        for operation in dict.fromkeys(operations):
+            if not permitted(
+                manifest.processor, line.waste_code, operation, on or timezone.localdate()
+            ):
+                problems.append(
+                    Problem(
+                        f"{prefix}waste_code",
+                        "processor_not_permitted",
+                        MSG["processor_not_permitted"],
+                        {"waste": line.waste_code.display, "operation": operation.code},
+                    )
+                )
+    return problems
+
+
 @transaction.atomic
 def correction_open(*, acting_user: Any, manifest: Manifest, data: Mapping[str, Any]) -> Correction:
-    """Proposes a change to a signed manifest: {"lines": {"1": {"quantity": "900"}}, ...}."""
+    """Proposes a change to a signed manifest: {"lines": {"1": {"quantity": "900"}}, ...}.
+
+    The corrected lines are checked now as applying would check them, so that an open correction
+    can always be applied (or withdrawn)."""
     manifest = _locked(manifest)
     if not (_is_party(acting_user, manifest) or is_officer_for(acting_user, manifest.generator)):
         raise PermissionError(MSG["not_party"])
@@ -1168,9 +1370,9 @@ def correction_open(*, acting_user: Any, manifest: Manifest, data: Mapping[str, 
     if manifest.corrections.filter(status=Correction.Status.OPEN).exists():
         f.problem(None, "open_correction")
     changes: dict[str, Any] = {"lines": {}}
-    numbers = set(manifest.lines.values_list("number", flat=True))
+    lines = {ln.number: ln for ln in manifest.lines.select_related("waste_code")}
     for number, fields in (data.get("lines") or {}).items():
-        if not str(number).isdecimal() or int(number) not in numbers:
+        if not str(number).isdecimal() or int(number) not in lines:
             f.problem(f"lines.{number}", "unknown_line", value=number)
             continue
         clean: dict[str, Any] = {}
@@ -1187,12 +1389,19 @@ def correction_open(*, acting_user: Any, manifest: Manifest, data: Mapping[str, 
                 clean[name] = str(value) if value is not None else None
         if "container_count" in (fields or {}):
             value = lf.decimal("container_count", positive=True)
+            if value is not None and value != value.to_integral_value():
+                lf.problem("container_count", "whole_number")
+                value = None
             clean["container_count"] = int(value) if value is not None else None
         for name in ("unit", "container_type"):
             if name in (fields or {}):
                 clean[name] = lf.text(name, required=name == "unit")
                 if name == "unit" and clean[name] not in Unit.values:
                     lf.problem(name, "unit")
+        if not lf.problems:
+            line = lines[int(number)]
+            _corrected(line, clean)
+            lf.problems.extend(_correction_problems(manifest, line, clean, lf.prefix))
         f.problems.extend(lf.problems)
         changes["lines"][str(number)] = clean
     for name in data:
@@ -1213,6 +1422,35 @@ def correction_open(*, acting_user: Any, manifest: Manifest, data: Mapping[str, 
 
 
 @transaction.atomic
+def correction_withdraw(
+    *, acting_user: Any, correction: Correction, reason: str = ""
+) -> Correction:
+    """The proposer, or an officer, withdraws an open correction: it stays on record, withdrawn,
+    and the manifest is free for another."""
+    manifest = _locked(correction.manifest)
+    correction = Correction.objects.select_for_update().get(pk=correction.pk)
+    if not (
+        correction.opened_by_id == acting_user.pk or is_officer_for(acting_user, manifest.generator)
+    ):
+        raise PermissionError("only the proposer or an officer withdraws a correction")
+    if correction.status != Correction.Status.OPEN:
+        raise RongnganValidationError([Problem(None, "decided", MSG["decided"])])
+    reason = reason.strip()
+    correction.status = Correction.Status.WITHDRAWN
+    correction.closed_by = acting_user
+    correction.closed_at = timezone.now()
+    correction.save(update_fields=["status", "closed_by", "closed_at"])
+    audit.record(
+        actor=acting_user,
+        action="update",
+        obj=manifest,
+        note=f"correction withdrawn: {reason}" if reason else "correction withdrawn",
+        changes={"correction": correction.pk, "status": ["open", "withdrawn"]},
+    )
+    return correction
+
+
+@transaction.atomic
 def correction_apply(*, acting_user: Any, correction: Correction) -> Manifest:
     """Applies an open correction: the manifest gets a new version; the old one is kept."""
     manifest = _locked(correction.manifest)
@@ -1221,27 +1459,23 @@ def correction_apply(*, acting_user: Any, correction: Correction) -> Manifest:
     if correction.status != Correction.Status.OPEN:
         raise RongnganValidationError([Problem(None, "decided", MSG["decided"])])
     before = snapshot(manifest)
+    open_discrepancy = manifest.discrepancy and not manifest.discrepancy_resolved_at
     problems: list[Problem] = []
+    corrected = []
     for number, fields in correction.changes.get("lines", {}).items():
-        line = manifest.lines.get(number=int(number))
-        for name, value in fields.items():
-            if name == "waste_code":
-                line.waste_code_id = value
-                line.hazardous = WasteCode.objects.get(code=value).hazardous
-            elif name in ("quantity", "density"):
-                setattr(line, name, Decimal(value))
-            else:
-                setattr(line, name, value)
-        try:
+        line = manifest.lines.select_related("waste_code").get(number=int(number))
+        _corrected(line, fields)
+        # Checked again: a permit may have ended since the correction was opened.
+        found = _correction_problems(manifest, line, fields, f"lines.{number}.")
+        if not found:
             line.quantity_kg = to_kg(line.quantity, line.unit, line.density)
-        except ValueError:
-            problems.append(
-                Problem(f"lines.{number}.density", "density_required", MSG["density_required"])
-            )
-        line.discrepancies = line_discrepancies(line) if manifest.received_at else []
-        line.save()
+            line.discrepancies = line_discrepancies(line) if manifest.received_at else []
+        problems.extend(found)
+        corrected.append(line)
     if problems:
         raise RongnganValidationError(problems)
+    for line in corrected:
+        line.save()
     manifest.discrepancy = any(ln.discrepancies for ln in manifest.lines.all())
     refresh_counted(manifest)
     after = snapshot(manifest)
@@ -1266,7 +1500,26 @@ def correction_apply(*, acting_user: Any, correction: Correction) -> Manifest:
         note=f"correction applied (v{manifest.version}): {correction.reason}",
         changes=changed,
     )
+    if open_discrepancy and not manifest.discrepancy:
+        _close_discrepancy_alerts(acting_user, manifest, correction)
     return manifest
+
+
+def _close_discrepancy_alerts(user: Any, manifest: Manifest, correction: Correction) -> None:
+    """The correction leaves no discrepancy: its clock's alert, if it was raised, is closed."""
+    now = timezone.now()
+    for alert in Alert.objects.select_for_update().filter(
+        manifest=manifest, kind=Alert.Kind.DISCREPANCY, closed_at__isnull=True
+    ):
+        alert.closed_at = now
+        alert.save(update_fields=["closed_at"])
+        audit.record(
+            actor=user,
+            action="status",
+            obj=alert,
+            note=f"closed: correction {correction.pk} cleared the discrepancy",
+            changes={"closed_at": [None, now]},
+        )
 
 
 def lines_in(manifests: Sequence[Manifest]) -> list[ManifestLine]:

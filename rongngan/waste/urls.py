@@ -16,6 +16,7 @@ urlpatterns = [
     path("manifests/<int:pk>/", views.manifest_detail, name="manifest_detail"),
     path("manifests/<int:pk>/sign/", views.manifest_sign, name="manifest_sign"),
     path("manifests/<int:pk>/delete/", views.manifest_delete, name="manifest_delete"),
+    path("manifests/<int:pk>/cancel/", views.manifest_cancel, name="manifest_cancel"),
     path("manifests/<int:pk>/receive/", views.manifest_receive, name="manifest_receive"),
     path("manifests/<int:pk>/process/", views.manifest_process, name="manifest_process"),
     path("manifests/<int:pk>/reroute/", views.manifest_reroute, name="manifest_reroute"),
@@ -25,6 +26,11 @@ urlpatterns = [
         "manifests/<int:pk>/corrections/<int:correction_pk>/apply/",
         views.correction_apply,
         name="correction_apply",
+    ),
+    path(
+        "manifests/<int:pk>/corrections/<int:correction_pk>/withdraw/",
+        views.correction_withdraw,
+        name="correction_withdraw",
     ),
     path("manifests/<int:pk>/resolve/", views.discrepancy_resolve, name="discrepancy_resolve"),
 ]

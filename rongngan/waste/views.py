@@ -5,7 +5,6 @@ who acts for whom); the service remains the authority: PermissionError becomes 4
 RongnganValidationError re-shows the page with each problem at its field.
 """
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -26,15 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rongngan.core import metrics as core_metrics
 from rongngan.core.errors import RongnganValidationError, show_problems
 from rongngan.core.scoping import role_of
-from rongngan.core.thai import fiscal_year, fiscal_year_bounds
+from rongngan.core.thai import be_year, fiscal_year, fiscal_year_bounds
 from rongngan.registry import queries as registry_queries
 from rongngan.waste import metrics as waste_metrics
 from rongngan.waste import queries, services
-from rongngan.waste.clocks import annual_report_due, days
+from rongngan.waste.clocks import annual_report_due, days, receipt_overdue_before
 from rongngan.waste.codes import display_code, normalize_code
 from rongngan.waste.forms import (
     AnnualReportForm,
     ApprovalRequestForm,
+    CancelForm,
     CorrectionForm,
     GenerationCorrectForm,
     GenerationForm,
@@ -71,7 +71,6 @@ from rongngan.waste.models import (
 PAGE_SIZE = 50
 DASHBOARD_ROLES = queries.DASHBOARD_ROLES
 OFFICER_ROLES = {"admin", "officer", "provincial_officer"}
-TRANSIT_DAYS = 35
 PLAN_METRICS = (
     "waste.hazardous_tonnes_managed",
     "waste.nonhazardous_tonnes_managed",
@@ -326,6 +325,9 @@ def _actions(user: Any, m: Manifest) -> dict[str, bool]:
     return {
         "sign_handover": generator and m.status == Manifest.Status.DRAFT,
         "delete": generator and m.status == Manifest.Status.DRAFT,
+        "cancel": (generator or officer)
+        and m.status == Manifest.Status.SCHEDULED
+        and _transporter_signatures(m) == 0,
         "sign_pickup": turn is not None and services.acts_for_org(user, turn.transporter),
         "receive": processor and m.status == Manifest.Status.IN_TRANSIT and all_signed,
         "process": processor
@@ -335,6 +337,8 @@ def _actions(user: Any, m: Manifest) -> dict[str, bool]:
         "return": processor and refused and not m.onward_list and not m.is_return,
         "correct": (party or officer) and signed and not open_correction,
         "apply": (party or officer) and open_correction,
+        "withdraw": open_correction
+        and (officer or m.open_correction.opened_by_id == getattr(user, "pk", None)),
         "resolve": (generator or processor or officer)
         and m.discrepancy
         and not m.discrepancy_resolved_at,
@@ -354,6 +358,16 @@ def _load(request: HttpRequest, pk: int) -> Manifest:
     )
     m.version_list = list(m.versions.select_related("created_by").order_by("number"))
     m.onward_list = list(m.onward.all())
+    # Linked manifests are links only for a reader who may open them (else their number alone).
+    linked = [o.pk for o in m.onward_list] + ([m.previous_id] if m.previous_id else [])
+    readable = set(
+        queries.manifests_for_user(request.user).filter(pk__in=linked).values_list("pk", flat=True)
+        if linked
+        else []
+    )
+    m.previous_readable = m.previous_id in readable
+    for o in m.onward_list:
+        o.readable = o.pk in readable
     return m
 
 
@@ -384,7 +398,9 @@ def _forms(request: HttpRequest, m: Manifest, bound: dict[str, Any]) -> dict[str
         out["correct"] = bound.get("correct") or CorrectionForm(prefix="correct", lines=m.line_list)
     if can["resolve"]:
         out["resolve"] = bound.get("resolve") or NoteForm(prefix="resolve")
-    for key in ("sign_handover", "sign_pickup", "delete", "apply"):
+    if can["cancel"]:
+        out["cancel"] = bound.get("cancel") or CancelForm(prefix="cancel")
+    for key in ("sign_handover", "sign_pickup", "delete", "apply", "withdraw"):
         if can[key]:
             out[key] = bound.get(key) or True
     return out
@@ -477,6 +493,23 @@ def manifest_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, m, errors={"delete": _plain_errors(exc)}, status=400)
     messages.success(request, _("Draft %(number)s was deleted.") % {"number": number})
     return redirect("waste:manifest_list")
+
+
+@login_required
+@require_POST
+def manifest_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    m = _load(request, pk)
+    form = CancelForm(request.POST, prefix="cancel")
+    form.is_valid()
+    reason = request.POST.get("cancel-reason", "")
+    try:
+        m2 = _service(
+            lambda: services.manifest_cancel(acting_user=request.user, manifest=m, reason=reason)
+        )
+    except RongnganValidationError as exc:
+        show_problems(form, exc)
+        return _render_detail(request, m, bound={"cancel": form}, status=400)
+    return _done(request, m2, _("Manifest %(number)s was cancelled.") % {"number": m2.number})
 
 
 @login_required
@@ -620,6 +653,26 @@ def correction_apply(request: HttpRequest, pk: int, correction_pk: int) -> HttpR
         m2,
         _("The correction was applied: this is version %(n)s.") % {"n": m2.version},
     )
+
+
+@login_required
+@require_POST
+def correction_withdraw(request: HttpRequest, pk: int, correction_pk: int) -> HttpResponse:
+    m = _load(request, pk)
+    correction = next((c for c in m.correction_list if c.pk == correction_pk), None)
+    if correction is None:
+        raise Http404("no such correction")
+    try:
+        _service(
+            lambda: services.correction_withdraw(
+                acting_user=request.user,
+                correction=correction,
+                reason=request.POST.get("reason", ""),
+            )
+        )
+    except RongnganValidationError as exc:
+        return _render_detail(request, m, errors={"withdraw": _plain_errors(exc)}, status=400)
+    return _done(request, m, _("The correction was withdrawn."))
 
 
 @login_required
@@ -795,8 +848,12 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # Officers' dashboard
 
 
+def may_open_dashboard(user: Any) -> bool:
+    return role_of(user) in DASHBOARD_ROLES
+
+
 def _dashboard_reader(user: Any) -> None:
-    if role_of(user) not in DASHBOARD_ROLES:
+    if not may_open_dashboard(user):
         raise PermissionDenied(_("The waste dashboard is for officers and committee members."))
 
 
@@ -862,15 +919,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     province = user.province_id if role_of(user) == "provincial_officer" else None
     generation = GenerationRecord.objects.filter(is_current=True, month__gte=start, month__lte=end)
     # Shipments out of generators: not the onward or return legs of a refusal (`previous`).
-    shipped = manifests.filter(shipped_at__gte=lo, shipped_at__lt=hi, previous__isnull=True)
+    shipped = manifests.filter(shipped_at__gte=lo, shipped_at__lt=hi).filter(
+        queries.ships_from_stream()
+    )
     if province:
         generation = generation.filter(stream__generator__province_id=province)
     generated_t = _tonnes(generation.aggregate(kg=Sum("quantity_kg"))["kg"])
     alerts = queries.alerts_for_user(user).filter(closed_at__isnull=True)
     alert_counts = {row["kind"]: row["n"] for row in alerts.values("kind").annotate(n=Count("pk"))}
 
-    overdue_since = timezone.now() - dt.timedelta(days=TRANSIT_DAYS)
-    overdue = manifests.filter(status=Manifest.Status.IN_TRANSIT, shipped_at__lt=overdue_since)
+    # The receipt clock's own cut (WASTE_RECEIPT_CONTACT_DAYS), so the count and the alerts agree.
+    overdue = manifests.filter(
+        status=Manifest.Status.IN_TRANSIT, shipped_at__lt=receipt_overdue_before(today)
+    )
     discrepancies = manifests.filter(discrepancy=True, discrepancy_resolved_at__isnull=True)
 
     plan = []
@@ -911,7 +972,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overdue": list(overdue.order_by("shipped_at")[:20]),
             "discrepancy_count": discrepancies.count(),
             "discrepancies": list(discrepancies.order_by("received_at")[:20]),
-            "transit_days": TRANSIT_DAYS,
+            "transit_days": days("WASTE_RECEIPT_CONTACT_DAYS", 35),
             "generated_t": generated_t,
             "shipped_count": shipped.count(),
             "alert_rows": [
@@ -975,6 +1036,18 @@ def dashboard_codes(request: HttpRequest) -> HttpResponse:
 
 # --------------------------------------------------------------------------------------------
 # Waste held at the generator, its monthly log, storage approvals and the annual report
+
+
+def may_open_held(user: Any) -> bool:
+    """The held-waste page: a generator's operators (an organisation with factories) and the
+    dashboard's readers."""
+    if _is_operator(user):
+        return bool(user.organisation_id) and (
+            registry_queries.factories_for_user(user)
+            .filter(operator_id=user.organisation_id)
+            .exists()
+        )
+    return role_of(user) in DASHBOARD_ROLES
 
 
 def _held_factory(request: HttpRequest) -> tuple[Any, list[Any]]:
@@ -1080,7 +1153,7 @@ def held(request: HttpRequest) -> HttpResponse:
                     )
                 )
                 done = _("The annual report for %(year)s was filed (version %(version)s).") % {
-                    "year": report.year,
+                    "year": be_year(report.year),
                     "version": report.version,
                 }
             else:
@@ -1114,7 +1187,7 @@ def held(request: HttpRequest) -> HttpResponse:
     for s in streams:
         if s.pk in held_now:
             kg, oldest = held_now[s.pk]
-            held_days = (today - oldest).days
+            held_days = max(0, (today - oldest).days)
             held_rows.append(
                 {
                     "stream": s,

@@ -194,13 +194,14 @@ def test_a_manifest_walks_from_generator_to_processor(
 
     signed = post(operator_a, f"manifests/{pk}/sign/")
     assert signed.status_code == 200 and signed.json()["status"] == "scheduled"
-    assert post(driver_2, f"manifests/{pk}/sign/").status_code == 403  # transporter 1 first
+    early = post(driver_2, f"manifests/{pk}/sign/")  # transporter 1 first: a party, told why
+    assert early.status_code == 400 and errors(early) == {(None, "out_of_order")}
     assert post(driver_1, f"manifests/{pk}/sign/").json()["status"] == "in_transit"
     early = post(processor_user, f"manifests/{pk}/receive/", {"lines": []})
     assert early.status_code == 400 and errors(early) == {(None, "out_of_order")}
     assert post(driver_2, f"manifests/{pk}/sign/").status_code == 200
     again = post(driver_2, f"manifests/{pk}/sign/")
-    assert again.status_code == 400 and errors(again) == {(None, "out_of_order")}
+    assert again.status_code == 400 and errors(again) == {(None, "already_signed")}
     assert_bilingual(again)
 
     received = post(
@@ -283,8 +284,8 @@ def test_a_quantity_far_above_the_usual_saves_with_a_warning(
 def test_signatures_come_in_order_and_are_never_backdated(
     draft: Any, operator_a: Any, driver_1: Any
 ) -> None:
-    wrong_party = post(driver_1, f"manifests/{draft.pk}/sign/")
-    assert wrong_party.status_code == 403 and errors(wrong_party) == {(None, "permission_denied")}
+    early = post(driver_1, f"manifests/{draft.pk}/sign/")  # a party, before the generator
+    assert early.status_code == 400 and errors(early) == {(None, "out_of_order")}
     t0 = timezone.now() - dt.timedelta(hours=3)
     r = post(operator_a, f"manifests/{draft.pk}/sign/", {"signed_at": t0.isoformat()})
     assert r.status_code == 200
@@ -443,7 +444,8 @@ def test_an_idempotency_key_replays_writes_without_repeating_them(
     assert replay["Idempotent-Replayed"] == "true"
     assert Signature.objects.filter(manifest_id=pk).count() == 1
     # Without the key a second signature is the transporter's turn, not the generator's.
-    assert post(operator_a, f"manifests/{pk}/sign/").status_code == 403
+    again = post(operator_a, f"manifests/{pk}/sign/")
+    assert again.status_code == 400 and errors(again) == {(None, "already_signed")}
 
 
 def test_the_refused_part_is_rerouted_and_a_discrepancy_resolved(

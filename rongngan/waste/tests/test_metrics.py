@@ -196,6 +196,17 @@ def test_the_manifest_keeps_the_totals_the_kpis_read(
     m = services.manifest_process(acting_user=processor_user, manifest=m, data={"operation": "D9"})
     m.refresh_from_db()
     assert m.counted_final and not m.counted_recovery  # recorded D9 replaces the plan
+    # The processor is permitted for the corrected code under both operations.
+    from rongngan.waste.models import ProcessorPermit
+
+    for operation in ("R4", "D9"):
+        ProcessorPermit.objects.create(
+            processor=m.processor,
+            waste_code_id="100101",
+            operation_id=operation,
+            capacity_tonnes=D(100),
+            valid_from=dt.date(2015, 1, 1),
+        )
     c = services.correction_open(
         acting_user=officer,
         manifest=m,

@@ -79,8 +79,9 @@ def test_a_return_is_signed_in_order_received_by_the_generator_and_never_counted
         manifest=refused,
         data={"transporters": [transporters[0].code]},
     ).obj
-    with pytest.raises(PermissionError):
+    with pytest.raises(RongnganValidationError) as exc:
         services.manifest_sign(acting_user=operator_a, manifest=back)  # not the one handing over
+    assert codes_of(exc) == [(None, "out_of_order")]
     back = services.manifest_sign(acting_user=processor_user, manifest=back)
     back = services.manifest_sign(acting_user=driver_1, manifest=back)
     back = services.manifest_receive(

@@ -177,12 +177,14 @@ def sign_through(m, *users):
 def test_parties_sign_in_order_and_only_for_themselves(
     draft, operator_a, driver_1, driver_2, processor_user
 ):
-    with pytest.raises(PermissionError):
+    with pytest.raises(RongnganValidationError) as exc:
         services.manifest_sign(acting_user=driver_1, manifest=draft)  # generator first
+    assert codes_of(exc) == [(None, "out_of_order")]
     m = services.manifest_sign(acting_user=operator_a, manifest=draft)
     assert m.status == "scheduled" and m.version == 1
-    with pytest.raises(PermissionError):
+    with pytest.raises(RongnganValidationError) as exc:
         services.manifest_sign(acting_user=driver_2, manifest=m)  # transporter 1 first
+    assert codes_of(exc) == [(None, "out_of_order")]
     m = services.manifest_sign(acting_user=driver_1, manifest=m)
     assert m.status == "in_transit" and m.shipped_at
     with pytest.raises(RongnganValidationError):  # not received before transporter 2 signs
@@ -190,7 +192,7 @@ def test_parties_sign_in_order_and_only_for_themselves(
     m = services.manifest_sign(acting_user=driver_2, manifest=m)
     with pytest.raises(RongnganValidationError) as exc:
         services.manifest_sign(acting_user=driver_2, manifest=m)
-    assert codes_of(exc) == [(None, "out_of_order")]
+    assert codes_of(exc) == [(None, "already_signed")]
 
 
 def test_a_signature_dated_before_the_previous_is_refused(draft, operator_a, driver_1):

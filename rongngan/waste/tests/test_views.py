@@ -241,12 +241,13 @@ def test_a_manifest_walks_through_the_pages_from_generator_to_processor(
     assert page.count('class="history-entry"') == 5
 
 
-def test_a_wrong_party_gets_403_and_nothing_changes(
+def test_a_party_out_of_turn_is_told_why_and_nothing_changes(
     client, draft, operator_a, driver_1, driver_2, processor_user
 ):
-    assert sign(client, driver_1, draft).status_code == 403  # the generator signs first
+    early = sign(client, driver_1, draft)  # the generator signs first
+    assert early.status_code == 400 and 'role="alert"' in body(early)
     assert sign(client, operator_a, draft).status_code == 302
-    assert sign(client, driver_2, draft).status_code == 403  # transporter 1 first
+    assert sign(client, driver_2, draft).status_code == 400  # transporter 1 first
     client.force_login(operator_a)
     response = client.post(url("manifest_receive", draft), {"receive-l1_received_quantity": "1"})
     assert response.status_code == 403
