@@ -839,7 +839,10 @@ def manifest_delete(*, acting_user: Any, manifest: Manifest) -> None:
         raise RongnganValidationError(
             [
                 Problem(
-                    None, "not_draft", MSG["not_draft"], {"status": manifest.get_status_display()}
+                    None,
+                    "not_draft",
+                    MSG["not_draft"],
+                    {"status": Manifest.Status(manifest.status).label},
                 )
             ]
         )
@@ -1050,7 +1053,7 @@ def manifest_receive(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
     transporters = manifest.transporters.count()
     signed = manifest.signatures.filter(step=Signature.Step.TRANSPORTER).count()
     if manifest.status != Manifest.Status.IN_TRANSIT or signed < transporters:
-        f.problem(None, "out_of_order", status=manifest.get_status_display())
+        f.problem(None, "out_of_order", status=Manifest.Status(manifest.status).label)
         f.check()
     when = f.when("signed_at")
     lines = {ln.number: ln for ln in manifest.lines.select_related("waste_code")}
@@ -1138,7 +1141,7 @@ def manifest_process(*, acting_user: Any, manifest: Manifest, data: Mapping[str,
         f.problem(None, "return_not_processed")
         f.check()
     if manifest.status not in (Manifest.Status.ACCEPTED, Manifest.Status.PARTLY_REFUSED):
-        f.problem(None, "out_of_order", status=manifest.get_status_display())
+        f.problem(None, "out_of_order", status=Manifest.Status(manifest.status).label)
         f.check()
     operation = f.operation("operation")
     when = f.when("signed_at")
