@@ -53,6 +53,7 @@ MSG = {
     "public_day_only": _("Without signing in, only validated daily averages are published."),
     "not_an_object": NOT_AN_OBJECT,
     "period_too_long": _("Ask for at most %(days)s days at %(resolution)s resolution."),
+    "end_before_start": services.MSG["end_before_start"],
 }
 MAX_DAYS = {"minute": 7, "hour": 400, "day": 3700}
 
@@ -67,10 +68,20 @@ def _body(request: Request) -> Mapping[str, Any]:
     return request.data
 
 
+def _required(data: Mapping[str, Any], name: str) -> str:
+    value = str(data.get(name) or "").strip()
+    if not value:
+        _invalid(name, "required")
+    return value
+
+
 def _when(name: str, raw: str | None, default: dt.datetime) -> dt.datetime:
     if not raw:
         return default
-    day = parse_date(raw) if len(raw) == 10 else None
+    try:
+        day = parse_date(raw) if len(raw) == 10 else None
+    except ValueError:  # well formed, not a day of the calendar (2026-02-30)
+        _invalid(name, "bad_time")
     if day is not None:
         # A date is the start of that day in Bangkok.
         return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
@@ -89,7 +100,8 @@ class CSVTextParser(parsers.BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> str:
-        return stream.read().decode("utf-8-sig")
+        # UTF-8, else Thai Windows (cp874), as the upload page reads a file; neither is a 400.
+        return services.decode_text(stream.read())
 
 
 # --------------------------------------------------------------------------------------------
@@ -478,6 +490,8 @@ class ReadingViewSet(viewsets.ViewSet):
         now = timezone.now()
         end = _when("end", p.get("end"), now)
         start = _when("start", p.get("start"), end - dt.timedelta(days=1))
+        if end < start:
+            _invalid("end", "end_before_start")
         if end - start > dt.timedelta(days=MAX_DAYS[resolution]):
             _invalid("start", "period_too_long", days=MAX_DAYS[resolution], resolution=resolution)
         series = queries.point_series(request.user, point, parameter, start, end, resolution)
@@ -633,7 +647,7 @@ class NoticeViewSet(viewsets.GenericViewSet):
     @idempotent
     def create(self, request: Request) -> Response:
         data = _body(request)
-        point = queries.point_for_user(request.user, str(data.get("point") or ""))
+        point = queries.point_for_user(request.user, _required(data, "point"))
         notice = services.notice_submit(acting_user=request.user, point=point, data=data)
         return Response(NoticeOut(notice).data, status=status.HTTP_201_CREATED)
 
@@ -652,8 +666,8 @@ class LabResultViewSet(viewsets.GenericViewSet):
     @idempotent
     def create(self, request: Request) -> Response:
         data = _body(request)
-        point = queries.point_for_user(request.user, str(data.get("point") or ""))
-        code = str(data.get("parameter") or "").strip()
+        point = queries.point_for_user(request.user, _required(data, "point"))
+        code = _required(data, "parameter")
         pp = PointParameter.objects.filter(point=point, parameter_id=code).first()
         if pp is None:
             raise RongnganValidationError(

@@ -6,26 +6,30 @@ lasted MONITORING_ESCALATE_PERSIST_PERIODS averaging periods, and starts one lev
 MONITORING_ESCALATE_REPEATS events of its kind opened for the same point-parameter in the
 last MONITORING_ESCALATE_WINDOW_DAYS days. Opening and escalating notify the factory's
 operator users and the provincial officers of its province: a Notification row shown on the
-pages at once, and an e-mail through Django's mail settings after the transaction commits.
+pages at once, and an e-mail through Django's mail settings after the transaction commits
+(`emailed` is set only for a message the mail server took; a failure is logged).
 
 Called by the ingestion pipeline and the clocks, inside their transaction.
 """
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core import audit
+from rongngan.core.templatetags.thai import be_datetime
 from rongngan.monitoring import conf
 from rongngan.monitoring.models import Event, Notification, PointLimit, PointParameter
 
+logger = logging.getLogger(__name__)
 EVIDENCE_PERIODS = 48  # an event keeps the evidence of its first periods, and counts the rest
 MAX_LEVEL = 3
 SUBJECT = {
@@ -219,25 +223,39 @@ def notify(event: Event, *, opened: bool) -> list[Notification]:
         "point": point.code,
         "parameter": pp.parameter_id,
         "what": "",
-        "since": event.first_period.isoformat(),
         "level": event.level,
         "periods": event.periods,
     }
     made: list[Notification] = []
-    mails: list[tuple[str, str, str, list[str]]] = []
     for user in recipients(event):
         with translation.override(user.language or "th"):
-            p = {**params, "what": str(WHAT[event.kind])}
+            # As the pages show times: Bangkok time, the B.E. date in the user's language.
+            p = {**params, "what": str(WHAT[event.kind]), "since": be_datetime(event.first_period)}
             subject = str(SUBJECT[event.kind]) % p
             body = str(BODY_OPENED if opened else BODY_ESCALATED) % p
-        made.append(
-            Notification(
-                user=user, event=event, subject=subject[:255], body=body, emailed=bool(user.email)
-            )
-        )
-        if user.email:
-            mails.append((subject, body, None, [user.email]))  # type: ignore[arg-type]
+        # emailed: set once the e-mail has really been sent (send_mails, after commit).
+        made.append(Notification(user=user, event=event, subject=subject[:255], body=body))
     Notification.objects.bulk_create(made)
+    mails = [(n.pk, n.subject, n.body, n.user.email) for n in made if n.user.email]
     if mails:
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+        transaction.on_commit(lambda: send_mails(mails))
     return made
+
+
+def send_mails(mails: list[tuple[int, str, str, str]]) -> list[int]:
+    """E-mails notifications (id, subject, body, address) one by one through Django's mail
+    settings; marks those sent `emailed` and logs each failure (the notification stays on the
+    pages, `emailed` false, for an operator to see and resend). Returns the ids sent."""
+    sent: list[int] = []
+    connection = get_connection()
+    for pk, subject, body, address in mails:
+        try:
+            if EmailMessage(subject, body, to=[address], connection=connection).send():
+                sent.append(pk)
+            else:
+                logger.error("monitoring notification %s was not e-mailed to %s", pk, address)
+        except Exception:  # one address or a mail server down must not stop the others
+            logger.exception("monitoring notification %s could not be e-mailed to %s", pk, address)
+    if sent:
+        Notification.objects.filter(pk__in=sent).update(emailed=True)
+    return sent

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
@@ -23,7 +24,12 @@ from django.utils.translation import gettext_lazy as _
 
 from rongngan.core.metrics import Period, metric
 from rongngan.monitoring import conf, pipeline
-from rongngan.monitoring.models import DataAvailability, LabResult, MonitoringPoint
+from rongngan.monitoring.models import (
+    DataAvailability,
+    LabResult,
+    MonitoringPoint,
+    PointParameter,
+)
 from rongngan.registry.models import Factory
 
 # Shortest period in which a point of this frequency must have reported (days).
@@ -42,6 +48,41 @@ def _months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return start.replace(day=1), end.replace(day=1)
 
 
+def _months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    month, last, out = start.replace(day=1), end.replace(day=1), []
+    while month <= last:
+        out.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def owed_months(lo: dt.date, hi: dt.date, **points: Any) -> list[tuple[int, int, dt.date, int]]:
+    """(point_parameter, point, month, valid hours) for each month of [lo, hi] that a
+    parameter of the points selected by `points` owes: an active parameter every month from
+    the one it was added in (and any earlier month it has data for), 0 valid hours for a month
+    in which nothing came (there is no availability row then); a parameter no longer active,
+    the months it has data for."""
+    rows: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    for pp_id, month, valid in DataAvailability.objects.filter(
+        month__gte=lo.replace(day=1),
+        month__lte=hi,
+        **{f"point_parameter__point__{k}": v for k, v in points.items()},
+    ).values_list("point_parameter_id", "month", "valid_hours"):
+        rows[pp_id][month] = valid
+    out = []
+    for pp_id, point_id, created_at, active in PointParameter.objects.filter(
+        **{f"point__{k}": v for k, v in points.items()}
+    ).values_list("pk", "point_id", "created_at", "active"):
+        found = rows.get(pp_id, {})
+        months = sorted(
+            set(found) | set(_months_between(max(lo, pipeline.local_day(created_at)), hi))
+            if active
+            else set(found)
+        )
+        out += [(pp_id, point_id, m, found.get(m, 0)) for m in months]
+    return out
+
+
 def reporting(periods: Sequence[Period]) -> list[tuple[set[int], set[int]]]:
     """For each period, (factories required to report, factories that reported)."""
     if not periods:
@@ -55,9 +96,7 @@ def reporting(periods: Sequence[Period]) -> list[tuple[set[int], set[int]]]:
         )
     )
     availability: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for point_id, month, valid in DataAvailability.objects.filter(
-        month__gte=lo.replace(day=1), month__lte=hi, point_parameter__point__active=True
-    ).values_list("point_parameter__point_id", "month", "valid_hours"):
+    for _pp, point_id, month, valid in owed_months(lo, hi, active=True):
         # What the month owes is counted now, not when the last batch came: a point that fell
         # silent keeps owing hours.
         availability[point_id].append((month, valid, pipeline.expected_hours(month, now)))
@@ -150,13 +189,12 @@ def data_availability(periods: Sequence[Period]) -> list[Decimal | None]:
         return []
     lo = min(p[0] for p in periods).replace(day=1)
     hi = max(p[1] for p in periods)
-    rows = list(
-        DataAvailability.objects.filter(
-            month__gte=lo,
-            month__lte=hi,
-            point_parameter__point__method=MonitoringPoint.Method.CONTINUOUS,
-        ).values_list("month", "valid_hours")
-    )
+    rows = [
+        (month, valid)
+        for _pp, _point, month, valid in owed_months(
+            lo, hi, method=MonitoringPoint.Method.CONTINUOUS
+        )
+    ]
     now = timezone.now()
     owed = {m: pipeline.expected_hours(m, now) for m in {m for m, _v in rows}}
     out: list[Decimal | None] = []

@@ -43,6 +43,12 @@ HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 O2 = "o2"
 HOURLY_JUDGED = ("hour", "grab", "instant")
+# Reasons of an hour whose data are valid but cannot be corrected to the reference oxygen: no
+# valid oxygen average in the same hour, or one the correction cannot use (at or above 20.9 %).
+NO_O2 = "no_valid_o2"
+O2_NOT_CORRECTABLE = "o2_not_correctable"
+O2_REASONS = (NO_O2, O2_NOT_CORRECTABLE)
+LARGEST = Decimal("1e12")  # the value columns hold less (numeric(18, 6))
 
 
 def hour_start(ts: dt.datetime) -> dt.datetime:
@@ -274,11 +280,19 @@ def recompute(
             res = validity.hour_average(by_hour.get(h, []), regime)
             value = _dec(res.value)
             corrected = value
+            valid, reason = bool(res.valid), str(res.reason or "")
             if value is not None and need_o2:
                 measured = o2_hours.get((o2_pp, h)) if o2_pp else None
                 if measured is None:
                     measured = stored_o2.get(h)
                 corrected = _correct_o2(value, measured, ref_o2)
+                if corrected is None and valid:
+                    # Never judged silently: an hour that cannot be stated at the reference
+                    # oxygen is not a valid hour of a parameter corrected to it (EN 14181: a
+                    # standardised hourly average needs its peripheral measurements). It is
+                    # flagged, shown as such, and recomputed when its oxygen arrives.
+                    valid = False
+                    reason = NO_O2 if measured is None else O2_NOT_CORRECTABLE
             if pp.parameter_id == O2:
                 o2_hours[(pp_id, h)] = value if res.valid else None
             hourly.append(
@@ -289,8 +303,8 @@ def recompute(
                     corrected_value=corrected,
                     minutes=len(by_hour.get(h, [])),
                     valid_minutes=res.valid_minutes,
-                    valid=bool(res.valid),
-                    reason=str(res.reason or "")[:200],
+                    valid=valid,
+                    reason=reason[:200],
                 )
             )
             evidence_minutes[(pp_id, h)] = by_hour.get(h, [])
@@ -362,9 +376,11 @@ def _correct_o2(value: Decimal, measured: Decimal | None, reference: Decimal) ->
     if measured is None:
         return None
     try:
-        return _dec(corrections.to_reference_oxygen(value, measured, reference))
+        corrected = _dec(corrections.to_reference_oxygen(value, measured, reference))
     except (ValueError, ArithmeticError):
         return None
+    # Near ambient oxygen the factor is huge: a value the columns cannot hold is no value.
+    return corrected if corrected is None or abs(corrected) < LARGEST else None
 
 
 def _with_corrected_by_o2(
@@ -573,8 +589,9 @@ def judge(
     for agg in hourly:
         for limit in limits.get(agg.point_parameter_id, []):
             # A grab-sample limit holds at any moment: continuous data is judged on its hourly
-            # average against it (never on a single minute).
-            if limit.averaging not in HOURLY_JUDGED or not agg.valid:
+            # average against it (never on a single minute). An hour flagged only for want of
+            # oxygen is still judged against the limits that are not at reference oxygen.
+            if limit.averaging not in HOURLY_JUDGED or not (agg.valid or agg.reason in O2_REASONS):
                 continue
             if not _in_force(limit, local_day(agg.period_start)):
                 continue

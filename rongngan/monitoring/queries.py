@@ -151,14 +151,7 @@ def point_series(
         raise Http404("no such parameter at this point")
     values: list[tuple[Any, Decimal | None, bool, str]]
     if resolution == "minute":
-        values = [
-            (ts, v, True, flags)
-            for ts, v, flags in Reading.objects.filter(
-                point_parameter_id=pp.pk, ts__gte=start, ts__lt=end
-            )
-            .order_by("ts")
-            .values_list("ts", "value_std", "flags")
-        ]
+        values = _screened_minutes(pp, start, end)
     elif resolution == "hour":
         values = [
             (ts, c if c is not None else v, ok, reason)
@@ -182,10 +175,44 @@ def point_series(
     return Series(point, pp, resolution, pp.unit, start, end, values, _limits_in(pp, start, end))
 
 
+def _screened_minutes(
+    pp: PointParameter, start: dt.datetime, end: dt.datetime
+) -> list[tuple[Any, Decimal | None, bool, str]]:
+    """The stored minutes of [start, end) screened as the hourly average screens them
+    (validity.screen: missing, out of the instrument range, flat line, and the sender's
+    flags): (time, value, valid, flags), a minute not valid with its reasons among its flags.
+    The flat-line context before the window is read too, so a stuck run that began earlier
+    is named in the window as it is in the hour."""
+    from rongngan.monitoring import validity
+
+    flat = int(conf.get("MONITORING_FLATLINE_MINUTES") or 0)
+    since = start - dt.timedelta(minutes=flat)
+    rows = list(
+        Reading.objects.filter(point_parameter_id=pp.pk, ts__gte=since, ts__lt=end)
+        .order_by("ts")
+        .values_list("ts", "value_std", "flags")
+    )
+    lo = pp.range_min if pp.range_min is not None else pp.parameter.range_min
+    hi = pp.range_max if pp.range_max is not None else pp.parameter.range_max
+    screened = validity.screen(
+        [
+            validity.Minute(ts, v, frozenset(f for f in flags.split(",") if f))
+            for ts, v, flags in rows
+        ],
+        range_min=lo,
+        range_max=hi,
+        flatline_minutes=flat or None,
+    )
+    return [(m.ts, m.value, m.valid, ",".join(sorted(m.flags))) for m in screened if m.ts >= start]
+
+
 def _limits_in(pp: PointParameter, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    # The limits in force at some moment of [start, end): from the start's day to the day of
+    # the window's last moment (a limit starting today is drawn in a window ending now).
+    last_day = pipeline.local_day(end - dt.timedelta(microseconds=1))
     out = []
     for limit in (
-        PointLimit.objects.filter(point_parameter=pp, effective_from__lt=pipeline.local_day(end))
+        PointLimit.objects.filter(point_parameter=pp, effective_from__lte=last_day)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=pipeline.local_day(start)))
         .select_related("rule__standard")
         .order_by("averaging", "version")
@@ -366,13 +393,18 @@ def factory_quarter_grid(
             if s <= day <= e:
                 reported_points[(s, e)].add(point_of[pp_id])
                 break
-    points = {p[1] for p in pps}
+    # A point counts from the day it was set up: a quarter before it owes nothing from it (a
+    # new point must not rewrite the record of the quarters before it).
+    since = {p[1]: timezone.localtime(p[2]).date() for p in pps}
     out = []
     for s, e in cells:
         n = sum(1 for t in exceed_days if s <= pipeline.local_day(t) <= e)
+        required = {point for point, day in since.items() if day <= e} | reported_points[(s, e)]
         if n:
             state = "exceedance"
-        elif reported_points[(s, e)] >= points:
+        elif not required:
+            state = "no_points"
+        elif reported_points[(s, e)] >= required:
             state = "compliant"
         else:
             state = "not_reporting"

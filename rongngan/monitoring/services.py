@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -31,8 +31,10 @@ from django.utils.translation import gettext_lazy as _
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
 from rongngan.core.errors import Problem, RongnganValidationError, render_all
+from rongngan.core.geo import in_thailand
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.monitoring import conf, events, pipeline, storage
+from rongngan.monitoring.corrections import AMBIENT_O2_PERCENT
 from rongngan.monitoring.models import (
     Averaging,
     Comparator,
@@ -61,7 +63,7 @@ MSG = {
     "inactive_point": _("Point %(value)s is not active."),
     "unknown_parameter": _("Parameter “%(value)s” is not measured at point %(point)s."),
     "unknown_catalogue_parameter": _("Unknown parameter “%(value)s”."),
-    "bad_unit": _("Unit “%(value)s” cannot be converted to %(to)s: %(reason)s"),
+    "bad_unit": _("Unit “%(value)s” cannot be converted to %(to)s."),
     "no_zone": _("Give the timestamp with its time zone (e.g. 2026-11-27T10:00:00+07:00)."),
     "bad_timestamp": _("“%(value)s” is not a date and time (ISO 8601)."),
     "in_future": _("The timestamp %(value)s is in the future."),
@@ -77,6 +79,7 @@ MSG = {
     ),
     "not_a_row": _("Each row is an object with point, parameter, ts and value."),
     "bad_mode": _("mode is “reject” or “quarantine”."),
+    "bad_encoding": _("The text is neither UTF-8 nor Thai Windows (cp874) text."),
     "officers_only": _("Only officers define monitoring points and their limits."),
     "not_your_factory": _("You do not act for this factory."),
     "duplicate_row": _("The same point, parameter and time appear twice in the batch."),
@@ -93,6 +96,30 @@ MSG = {
     "not_explained": _("Decide an event after the operator's explanation; this one is %(status)s."),
     "not_officer_for": _("Only an officer for this factory's province decides its events."),
     "unknown_regime": _("Unknown validity regime “%(value)s”."),
+    "too_many_decimals": _("Give at most %(places)s decimal places."),
+    "too_long": _("At most %(max)s characters."),
+    "outside_thailand": _("The coordinates (%(lat)s, %(lon)s) are not in Thailand."),
+    "coordinates_pair": _("Give both latitude and longitude, or neither."),
+    "o2_out_of_range": _("Reference oxygen is a percentage of at least 0 and below %(max)s."),
+    "not_positive": _("Give a number above zero."),
+    "bad_attributes": _("Give the attributes as an object of names and values."),
+    "bad_limits": _("Give the limits as “catalogue” or as a list of limits."),
+    "bad_limit": _("Each limit is an object: a catalogue limit (rule) or a licence limit."),
+    "duplicate_lab_result": _(
+        "Laboratory report %(value)s for this parameter and sampling time is already recorded."
+    ),
+    "unit_change_with_data": _(
+        "Data of %(parameter)s at this point are stored in %(unit)s: the unit cannot change "
+        "once data are stored (they would be relabelled, not converted). Keep %(unit)s; a "
+        "limit may be stated in another unit."
+    ),
+    "conflicts_stored": _(
+        "A different value (%(stored)s) is already stored for this point, parameter and "
+        "minute; the stored value is kept and this row was not stored."
+    ),
+    "operators_explain": _(
+        "Only the factory's operator explains its events; officers decide them."
+    ),
 }
 # Status flags a sender may set on a reading (validity.py reads them); an analyser's
 # "malfunction" is kept as "invalid" too, so that the minute is never counted as valid data.
@@ -101,6 +128,8 @@ MODES = ("reject", "quarantine")
 TRUE = {"1", "true", "yes", "on"}
 LARGEST = Decimal("1e12")
 DIGITS = 12  # digits before the point that the value columns hold (18 digits, 6 decimals)
+PLACES = 6  # digits after the point that they hold
+MAX_DRIFT = Decimal("99999999.99")  # LabResult.drift_percent is numeric(10, 2)
 MIN_YEAR, MAX_YEAR = 1, 9999  # timestamps this close to the calendar's ends are refused
 SIX_PLACES = Decimal("0.000001")  # the scale of the stored values
 
@@ -128,8 +157,19 @@ def acts_for(user: Any, factory: Factory) -> bool:
 
 
 def _decimal(
-    problems: list[Problem], name: str, raw: Any, *, required: bool = False
+    problems: list[Problem],
+    name: str,
+    raw: Any,
+    *,
+    required: bool = False,
+    digits: int = DIGITS,
+    places: int = PLACES,
+    round_places: bool = False,
 ) -> Decimal | None:
+    """A number that fits its column: at most `digits` digits before the point and `places`
+    after it (the app's quantities are numeric(18, 6)). More decimal places are refused
+    (too_many_decimals: storing would round a regulated figure silently), unless
+    `round_places` (coordinates: the seventh decimal is a few centimetres)."""
     if raw is None or raw == "":
         if required:
             problems.append(_p(name, "required"))
@@ -145,7 +185,31 @@ def _decimal(
     if not value.is_finite():
         problems.append(_p(name, "not_finite"))
         return None
+    # adjusted() needs no arithmetic, so 1e999999999 is refused here too.
+    if value and value.adjusted() >= digits:
+        problems.append(_p(name, "too_large"))
+        return None
+    if value.as_tuple().exponent < -places:  # type: ignore[operator]
+        exact = value.quantize(Decimal(1).scaleb(-places))
+        if exact != value and not round_places:
+            problems.append(_p(name, "too_many_decimals", places=places))
+            return None
+        value = exact
+        if value and value.adjusted() >= digits:  # 999.9999999 rounds up to 1000
+            problems.append(_p(name, "too_large"))
+            return None
     return value
+
+
+def _text(
+    problems: list[Problem], name: str, raw: Any, model: Any, field: str | None = None
+) -> str:
+    """Stripped text, refused (too_long) when longer than its column."""
+    text = "" if raw is None else str(raw).strip()
+    limit = model._meta.get_field(field or name).max_length
+    if limit and len(text) > limit:
+        problems.append(_p(name, "too_long", max=limit))
+    return text
 
 
 def _choice(problems: list[Problem], name: str, raw: Any, choices: Sequence[str]) -> str:
@@ -205,14 +269,18 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
     if not is_officer_for(acting_user, factory):
         raise PermissionError(MSG["officers_only"])
     problems: list[Problem] = []
-    code = str(data.get("code") or "").strip()
+    code = _text(problems, "code", data.get("code"), MonitoringPoint)
     if not code:
         problems.append(_p("code", "required"))
     elif MonitoringPoint.objects.filter(code=code).exists():
         problems.append(_p("code", "code_taken", value=code))
-    name = str(data.get("name") or "").strip()
+    name = _text(problems, "name", data.get("name"), MonitoringPoint)
     if not name:
         problems.append(_p("name", "required"))
+    texts = {
+        field: _text(problems, field, data.get(field), MonitoringPoint)
+        for field in ("receiving_water", "fuel", "process")
+    }
     kind = _choice(problems, "kind", data.get("kind"), MonitoringPoint.Kind.values)
     method = _choice(problems, "method", data.get("method"), MonitoringPoint.Method.values)
     frequency = _choice(
@@ -226,17 +294,28 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
         problems.append(_p("validity_regime", "unknown_regime", value=regime))
     numbers = {
         name: _decimal(problems, name, data.get(name))
-        for name in (
-            "latitude",
-            "longitude",
-            "ref_o2_percent",
-            "ref_temperature_k",
-            "ref_pressure_kpa",
-        )
+        for name in ("ref_o2_percent", "ref_temperature_k", "ref_pressure_kpa")
     }
+    # Reference oxygen below ambient air: at 20.9 % the correction divides by zero (see
+    # corrections.to_reference_oxygen), and a point whose hours cannot be corrected is not judged.
+    o2 = numbers["ref_o2_percent"]
+    if o2 is not None and not (0 <= o2 < AMBIENT_O2_PERCENT):
+        problems.append(_p("ref_o2_percent", "o2_out_of_range", max=AMBIENT_O2_PERCENT))
+    for name in ("ref_temperature_k", "ref_pressure_kpa"):
+        if numbers[name] is not None and numbers[name] <= 0:
+            problems.append(_p(name, "not_positive"))
+    # Coordinates as the register keeps them (numeric(9, 6)), in Thailand; blank: the factory's.
+    for name in ("latitude", "longitude"):
+        numbers[name] = _decimal(problems, name, data.get(name), digits=3, round_places=True)
+    lat, lon = numbers["latitude"], numbers["longitude"]
+    if not any(p.field in ("latitude", "longitude") for p in problems):
+        if (lat is None) != (lon is None):
+            problems.append(_p("latitude" if lat is None else "longitude", "coordinates_pair"))
+        elif lat is not None and lon is not None and not in_thailand(float(lat), float(lon)):
+            problems.append(_p("latitude", "outside_thailand", lat=lat, lon=lon))
     attributes = data.get("attributes") or {}
     if not isinstance(attributes, Mapping):
-        problems.append(_p("attributes", "not_a_row"))
+        problems.append(_p("attributes", "bad_attributes"))
         attributes = {}
     if problems:
         raise RongnganValidationError(problems)
@@ -252,15 +331,13 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
             validity_regime=regime,
             dry_basis=_bool(data.get("dry_basis")),
             urban=_bool(data.get("urban")),
-            receiving_water=str(data.get("receiving_water") or "").strip(),
-            fuel=str(data.get("fuel") or "").strip(),
-            process=str(data.get("process") or "").strip(),
+            receiving_water=texts["receiving_water"],
+            fuel=texts["fuel"],
+            process=texts["process"],
             large_discharge=_bool(data.get("large_discharge")),
             attributes=dict(attributes),
-            latitude=numbers["latitude"] if numbers["latitude"] is not None else factory.latitude,
-            longitude=numbers["longitude"]
-            if numbers["longitude"] is not None
-            else factory.longitude,
+            latitude=lat if lat is not None else factory.latitude,
+            longitude=lon if lon is not None else factory.longitude,
             ref_o2_percent=numbers["ref_o2_percent"],
             ref_temperature_k=numbers["ref_temperature_k"],
             ref_pressure_kpa=numbers["ref_pressure_kpa"],
@@ -314,11 +391,22 @@ def point_parameter_set(
         raise RongnganValidationError(
             [_p("parameter", "unknown_catalogue_parameter", value=parameter)]
         )
-    unit = str(data.get("unit") or param.unit).strip()
+    existing = PointParameter.objects.filter(point=point, parameter=param).first()
+    # Blank: the unit the point keeps the parameter in already, else the catalogue's.
+    unit = _text(problems, "unit", data.get("unit"), PointParameter) or (
+        existing.unit if existing else param.unit
+    )
     try:
         pipeline.convert_to(Decimal(1), unit, param.unit, _FakePP(param))
-    except Exception as exc:
-        problems.append(_p("unit", "bad_unit", value=unit, to=param.unit, reason=str(exc)))
+    except Exception:
+        problems.append(_p("unit", "bad_unit", value=unit, to=param.unit))
+    else:
+        if existing is not None and unit != existing.unit and _has_data(existing):
+            # Stored readings, averages and results are in the old unit: a new label would
+            # relabel them without converting them. Refused (see docs/monitoring-guide.md).
+            problems.append(
+                _p("unit", "unit_change_with_data", parameter=param.code, unit=existing.unit)
+            )
     lo = _decimal(problems, "range_min", data.get("range_min"))
     hi = _decimal(problems, "range_max", data.get("range_max"))
     if lo is not None and hi is not None and lo > hi:
@@ -333,7 +421,7 @@ def point_parameter_set(
         for i, item in enumerate(raw_limits):
             prefix = f"limits.{i}."
             if not isinstance(item, Mapping):
-                problems.append(_p(f"limits.{i}", "not_a_row"))
+                problems.append(_p(f"limits.{i}", "bad_limit"))
                 continue
             if item.get("rule"):
                 rule = (
@@ -364,10 +452,17 @@ def point_parameter_set(
                 comparator != "range" and value is None
             ):
                 problems.append(_p(f"{prefix}value", "limit_value"))
+            limit_unit = _text(problems, f"{prefix}unit", item.get("unit"), PointLimit, "unit")
+            limit_unit = limit_unit or unit
+            try:
+                pipeline.convert_to(Decimal(1), limit_unit, param.unit, _FakePP(param))
+            except Exception:
+                # A limit in a unit the readings cannot be converted to could never be judged.
+                problems.append(_p(f"{prefix}unit", "bad_unit", value=limit_unit, to=param.unit))
             new_limits.append(
                 PointLimit(
                     basis=PointLimit.Basis.LICENCE,
-                    unit=str(item.get("unit") or unit),
+                    unit=limit_unit,
                     averaging=averaging,
                     comparator=comparator,
                     value=value,
@@ -375,12 +470,20 @@ def point_parameter_set(
                     low_value=low,
                     high_value=high,
                     ref_o2_percent=point.ref_o2_percent,
-                    reference=str(item.get("reference") or "")[:300],
-                    document=str(item.get("document") or "")[:300],
+                    reference=_text(
+                        problems,
+                        f"{prefix}reference",
+                        item.get("reference"),
+                        PointLimit,
+                        "reference",
+                    ),
+                    document=_text(
+                        problems, f"{prefix}document", item.get("document"), PointLimit, "document"
+                    ),
                 )
             )
     else:
-        problems.append(_p("limits", "not_a_row"))
+        problems.append(_p("limits", "bad_limits"))
     if problems:
         raise RongnganValidationError(problems)
     with transaction.atomic():
@@ -448,6 +551,20 @@ class _FakePP:
     parameter: Parameter
 
 
+def _has_data(pp: PointParameter) -> bool:
+    """Whether anything is stored in the point-parameter's unit: readings, averages (kept
+    after the minutes' retention) or laboratory results."""
+    from rongngan.monitoring.models import DailyAggregate, HourlyAggregate, Reading
+
+    return (
+        pp.last_reading_at is not None
+        or Reading.objects.filter(point_parameter_id=pp.pk).exists()
+        or HourlyAggregate.objects.filter(point_parameter=pp).exists()
+        or DailyAggregate.objects.filter(point_parameter=pp).exists()
+        or LabResult.objects.filter(point_parameter=pp).exists()
+    )
+
+
 def _from_rule(rule: LimitRule, point: MonitoringPoint) -> PointLimit:
     return PointLimit(
         basis=PointLimit.Basis.CATALOGUE,
@@ -498,6 +615,17 @@ def batch_dict(b: IngestBatch) -> dict[str, Any]:
 
 PROCESSING = ("queue", "inline")
 CSV_COLUMNS = ("point", "parameter", "ts", "value", "unit", "flags")
+
+
+def decode_text(raw: bytes) -> str:
+    """A file or body sent as bytes: UTF-8 (with or without its BOM), else Thai Windows
+    (cp874, what Excel saves a CSV in on a Thai Windows); neither is refused (bad_encoding)."""
+    for encoding in ("utf-8-sig", "cp874"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RongnganValidationError([_p(None, "bad_encoding")])
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
@@ -662,8 +790,11 @@ def readings_ingest(
 
         good: list[storage.Row] = []
         bad: list[tuple[int, Any, list[Problem]]] = []
-        seen: set[tuple[int, dt.datetime]] = set()
+        # Each (point-parameter, minute) of the batch with its value and flags: a repeat of
+        # the same is a duplicate (the first is kept), a repeat with another value a problem.
+        seen: dict[tuple[int, dt.datetime], tuple[Decimal | None, str]] = {}
         duplicates = [0]  # rows repeated inside the batch (the first is kept)
+        numbers: list[int] = []  # the row number of each good row, in order
         # What the stored rows touch: the hours to average, per point-parameter, and its latest
         # minute (rows the table already holds are counted too; rebuilding their hour is harmless).
         touched: dict[int, set[dt.datetime]] = defaultdict(set)
@@ -740,9 +871,15 @@ def readings_ingest(
                                 ts, hour = parsed
                                 key = (pk, ts)
                                 if key in seen:
-                                    duplicates[0] += 1
+                                    if seen[key] == (std, ""):
+                                        duplicates[0] += 1
+                                    else:
+                                        bad.append(
+                                            (i, dict(row), [_p("ts", "duplicate_row", row=i)])
+                                        )
                                     continue
-                                seen.add(key)
+                                seen[key] = (std, "")
+                                numbers.append(i)
                                 yield (pk, ts, value, unit[:20], std, "", batch_id)
                                 touched[pk].add(hour)
                                 last = latest.get(pk)
@@ -827,9 +964,7 @@ def readings_ingest(
                     unit = unit or pp.unit
                     conv = converter.get(unit, pp)
                     if isinstance(conv, str):
-                        problems.append(
-                            _p("unit", "bad_unit", row=i, value=unit, to=pp.unit, reason=conv)
-                        )
+                        problems.append(_p("unit", "bad_unit", row=i, value=unit, to=pp.unit))
                     elif value is not None:
                         std = conv(value).quantize(SIX_PLACES)
                         if std and std.adjusted() >= DIGITS:  # e.g. a percentage given in ppm
@@ -838,9 +973,13 @@ def readings_ingest(
                 if not problems and pp is not None and ts is not None and value is not None:
                     key = (pp.pk, ts)
                     if key in seen:
-                        duplicates[0] += 1
+                        if seen[key] == (std, flags):
+                            duplicates[0] += 1
+                        else:
+                            bad.append((i, dict(row), [_p("ts", "duplicate_row", row=i)]))
                         continue
-                    seen.add(key)
+                    seen[key] = (std, flags)
+                    numbers.append(i)
                     yield (pp.pk, ts, value, unit[:20], std, flags, batch_id)
                     touched[pp.pk].add(ts.replace(minute=0))  # ts is a UTC minute already
                     last = latest.get(pp.pk)
@@ -852,10 +991,23 @@ def readings_ingest(
         minutes = None
         if process == "inline":
             good = list(checked())
+            if bad and mode == "reject":  # refused before anything is stored
+                raise RongnganValidationError([p for _, _, ps in bad for p in ps])
+            flat = dt.timedelta(minutes=int(conf.get("MONITORING_FLATLINE_MINUTES")))
+            inserted, minutes = storage.store_batch(good, context=flat)
         else:
             # The rows stream into the table while the rest are still being checked; a refused
             # batch (below) rolls the rows back with the rest of the transaction.
             inserted = storage.store_new(checked(), kept=good)
+        # Rows already stored are never stored again: the same value is a duplicate; another
+        # value is a conflict, reported (quarantined, or refusing the batch) and the stored
+        # value kept.
+        conflicts = _stored_conflicts(good, numbers, batch_id) if len(good) > inserted else []
+        for i, stored in conflicts:
+            shown = "—" if stored is None else f"{stored.normalize():f}"
+            bad.append((i, rows[i - 1], [_p("value", "conflicts_stored", row=i, stored=shown)]))
+        if conflicts:
+            bad.sort(key=lambda b: b[0])
         if bad and mode == "reject":
             raise RongnganValidationError([p for _, _, ps in bad for p in ps])
 
@@ -863,11 +1015,8 @@ def readings_ingest(
         batch.status = IngestBatch.Status.PARTLY if bad else IngestBatch.Status.ACCEPTED
         batch.quarantined = len(bad)
         batch.report = report
-        if process == "inline":
-            flat = dt.timedelta(minutes=int(conf.get("MONITORING_FLATLINE_MINUTES")))
-            inserted, minutes = storage.store_batch(good, context=flat)
         batch.accepted = inserted
-        batch.duplicates = len(good) - inserted + duplicates[0]
+        batch.duplicates = len(good) - inserted - len(conflicts) + duplicates[0]
         if bad:
             rendered = iter(report)  # the report holds each row's problems in order
             QuarantinedRow.objects.bulk_create(
@@ -920,6 +1069,35 @@ def readings_ingest(
             },
         )
     return result
+
+
+def _stored_conflicts(
+    good: Sequence[storage.Row], numbers: Sequence[int], batch_id: int
+) -> list[tuple[int, Decimal | None]]:
+    """(row number, stored value) of the good rows whose minute was stored before, by another
+    batch, with another value or other flags. Read only when the batch had rows stored
+    already."""
+    from rongngan.monitoring.models import Reading
+
+    if not good:
+        return []
+    stored = {
+        (pp, ts): (std, flags)
+        for pp, ts, std, flags in Reading.objects.filter(
+            point_parameter_id__in={r[0] for r in good},
+            ts__gte=min(r[1] for r in good),
+            ts__lte=max(r[1] for r in good),
+        )
+        .exclude(batch_id=batch_id)
+        .values_list("point_parameter_id", "ts", "value_std", "flags")
+        .iterator(chunk_size=5000)
+    }
+    out = []
+    for i, row in zip(numbers, good, strict=True):
+        found = stored.get((row[0], row[1]))
+        if found is not None and (found[0] != row[4] or (found[1] or "") != row[5]):
+            out.append((i, found[0]))
+    return out
 
 
 def _enqueue_processing(batch_id: int) -> None:
@@ -980,11 +1158,11 @@ def lab_result_record(
         )
         if lab is None or lab.kind != Organisation.Kind.LAB:
             problems.append(_p("lab", "not_a_lab"))
-    lab_name = str(data.get("lab_name") or "").strip()
-    lab_reg = str(data.get("lab_registration_no") or "").strip()
+    lab_name = _text(problems, "lab_name", data.get("lab_name"), LabResult)
+    lab_reg = _text(problems, "lab_registration_no", data.get("lab_registration_no"), LabResult)
     if lab is None and not (lab_name and lab_reg):
         problems.append(_p("lab", "no_lab"))
-    report_no = str(data.get("report_no") or "").strip()
+    report_no = _text(problems, "report_no", data.get("report_no"), LabResult)
     if not report_no:
         problems.append(_p("report_no", "required"))
     sampled_at, ts_problem = _ts(data.get("sampled_at"))
@@ -993,14 +1171,27 @@ def lab_result_record(
     elif sampled_at and sampled_at > timezone.now() + dt.timedelta(minutes=5):
         problems.append(_p("sampled_at", "in_future", value=data.get("sampled_at")))
     value = _decimal(problems, "value", data.get("value"), required=True)
-    unit = str(data.get("unit") or point_parameter.unit).strip()
+    unit = _text(problems, "unit", data.get("unit"), LabResult) or point_parameter.unit
     conv = _Converter().get(unit, point_parameter)
+    std: Decimal | None = None
     if isinstance(conv, str):
-        problems.append(_p("unit", "bad_unit", value=unit, to=point_parameter.unit, reason=conv))
+        problems.append(_p("unit", "bad_unit", value=unit, to=point_parameter.unit))
+    elif value is not None:
+        std = conv(value).quantize(SIX_PLACES)
+        if std and std.adjusted() >= DIGITS:  # e.g. a percentage given in ppm
+            problems.append(_p("value", "too_large"))
+    if (
+        report_no
+        and sampled_at
+        and LabResult.objects.filter(
+            point_parameter=point_parameter, report_no=report_no, sampled_at=sampled_at
+        ).exists()
+    ):
+        # A result is never overwritten: a corrected report comes with its own number.
+        problems.append(_p("report_no", "duplicate_lab_result", value=report_no))
     if problems:
         raise RongnganValidationError(problems)
-    assert sampled_at is not None and value is not None and not isinstance(conv, str)
-    std = conv(value)
+    assert sampled_at is not None and value is not None and std is not None
     from rongngan.monitoring.models import HourlyAggregate
 
     online = (
@@ -1015,24 +1206,33 @@ def lab_result_record(
     drift = None
     flagged = False
     if online is not None and std:
-        drift = ((Decimal(online) - std) * 100 / abs(std)).quantize(Decimal("0.01"))
+        drift = (Decimal(online) - std) * 100 / abs(std)
+        # drift_percent is numeric(10, 2): a drift past ±99,999,999.99 % (a laboratory value
+        # near zero) is kept at that bound, still flagged.
+        drift = max(min(drift, MAX_DRIFT), -MAX_DRIFT).quantize(Decimal("0.01"))
         flagged = abs(drift) > Decimal(conf.get("MONITORING_DRIFT_TOLERANCE_PERCENT"))
     with transaction.atomic():
-        result = LabResult.objects.create(
-            point_parameter=point_parameter,
-            lab=lab,
-            lab_name=lab_name or (lab.name_th if lab else ""),
-            lab_registration_no=lab_reg,
-            report_no=report_no,
-            sampled_at=sampled_at,
-            value=value,
-            unit=unit,
-            value_std=std,
-            online_value=online,
-            drift_percent=drift,
-            drift_flagged=flagged,
-            recorded_by=acting_user,
-        )
+        try:
+            with transaction.atomic():
+                result = LabResult.objects.create(
+                    point_parameter=point_parameter,
+                    lab=lab,
+                    lab_name=lab_name or (lab.name_th if lab else ""),
+                    lab_registration_no=lab_reg,
+                    report_no=report_no,
+                    sampled_at=sampled_at,
+                    value=value,
+                    unit=unit,
+                    value_std=std,
+                    online_value=online,
+                    drift_percent=drift,
+                    drift_flagged=flagged,
+                    recorded_by=acting_user,
+                )
+        except IntegrityError:  # the same result recorded meanwhile by another request
+            raise RongnganValidationError(
+                [_p("report_no", "duplicate_lab_result", value=report_no)]
+            ) from None
         audit.record(
             actor=acting_user,
             action="create",
@@ -1182,12 +1382,17 @@ def notice_submit(*, acting_user: Any, point: MonitoringPoint, data: Mapping[str
 
 
 def event_explain(*, acting_user: Any, event: Event, explanation: str) -> Event:
+    """The operator's explanation of an open event. Only the factory's side explains: the
+    officers who decide an event may not also explain it (they send data for a factory, they
+    do not speak for it)."""
     factory = event.point_parameter.point.factory
+    if role_of(acting_user) != "operator":
+        raise PermissionError(MSG["operators_explain"])
     if not acts_for(acting_user, factory):
         raise PermissionError(MSG["not_your_factory"])
     problems = []
     if event.status != Event.Status.OPEN:
-        problems.append(_p("status", "not_open", status=event.get_status_display()))
+        problems.append(_p("status", "not_open", status=Event.Status(event.status).label))
     text = (explanation or "").strip()
     if not text:
         problems.append(_p("explanation", "required"))
@@ -1219,7 +1424,7 @@ def event_decide(*, acting_user: Any, event: Event, decision: str, note: str = "
     problems: list[Problem] = []
     decision = _choice(problems, "decision", decision, Event.Decision.values)
     if event.status != Event.Status.EXPLAINED:
-        problems.append(_p("status", "not_explained", status=event.get_status_display()))
+        problems.append(_p("status", "not_explained", status=Event.Status(event.status).label))
     if problems:
         raise RongnganValidationError(problems)
     with transaction.atomic():

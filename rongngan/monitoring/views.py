@@ -54,6 +54,7 @@ from rongngan.monitoring.forms import (
 from rongngan.monitoring.models import (
     DailyAggregate,
     Event,
+    HourlyAggregate,
     LabResult,
     MonitoringPoint,
     PointLimit,
@@ -271,8 +272,21 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year_ago = end - dt.timedelta(days=365)
     role = role_of(request.user)
     may_act = services.acts_for(request.user, point.factory)
+    # Hours that could not be corrected to the reference oxygen are flagged and not judged
+    # against limits at reference oxygen: said here, with the standing cause if there is one.
+    at_reference_o2 = point.ref_o2_percent is not None or any(
+        li.ref_o2_percent is not None for pp in parameters for li in pp.current_limits
+    )
     context.update(
         {
+            "o2_unmeasured": at_reference_o2
+            and not any(pp.parameter_id == pipeline.O2 for pp in parameters),
+            "o2_flagged": HourlyAggregate.objects.filter(
+                point_parameter__point=point,
+                period_start__gte=start,
+                period_start__lt=end,
+                reason__in=pipeline.O2_REASONS,
+            ).count(),
             "point": point,
             "parameters": parameters,
             "availability": _availability_rows(queries.availability_by_month(point)),
@@ -541,9 +555,9 @@ def _upload_rows(form: UploadForm, request: HttpRequest) -> tuple[Any, str]:
         raw = (request.POST.get("text") or "").encode()
         name = ""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        form.add_error("file", _("The file is not UTF-8 text."))
+        text = services.decode_text(raw)  # UTF-8, else Thai Windows (cp874), as the API
+    except RongnganValidationError as exc:
+        form.add_error("file", exc.problems[0].text())
         return None, ""
     stripped = text.lstrip()
     if not stripped:
@@ -649,6 +663,17 @@ def _when_of(text: Any) -> Any:
         return text
 
 
+def _looks_like_time(text: str) -> bool:
+    return len(text) >= 16 and text[4:5] == "-" and "T" in text
+
+
+def _evidence_row(row: Any) -> list[Any]:
+    """An evidence reading or hour with its time as a datetime (shown in Bangkok time)."""
+    if not isinstance(row, list | tuple) or not row:
+        return [row, None, ""]
+    return [_when_of(row[0]), *row[1:3], *([None] * (3 - len(row)))][:3]
+
+
 def _plain(value: Any) -> str | None:
     try:
         return _dec(value)
@@ -679,8 +704,9 @@ def _event_page(
             "compared": _plain(p.get("compared")),
             "limit": _plain(p.get("limit")),
             "valid": p.get("valid_minutes", p.get("valid_hours")),
-            "readings": p.get("readings") or [],
-            "hours": p.get("hours") or [],
+            # [time (UTC, ISO 8601), value, flags or valid]: the time shown in Bangkok, B.E.
+            "readings": [_evidence_row(r) for r in p.get("readings") or []],
+            "hours": [_evidence_row(r) for r in p.get("hours") or []],
         }
         for p in event.evidence.get("periods") or []
         if isinstance(p, dict)
@@ -695,7 +721,7 @@ def _event_page(
             "limit": limit,
             "more_periods": event.evidence.get("more_periods", 0),
             "other_evidence": {
-                k: v
+                k: _when_of(v) if isinstance(v, str) and _looks_like_time(v) else v
                 for k, v in event.evidence.items()
                 if k not in {"periods", "limit", "more_periods"}
             },

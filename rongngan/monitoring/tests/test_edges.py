@@ -93,9 +93,15 @@ def test_a_day_without_oxygen_is_not_judged_uncorrected_against_a_limit_at_refer
         rows=minute_rows("A-BOILER", "so2", bangkok_day, wobble(D(500), 24 * 60)),
     )
     day = DailyAggregate.objects.get(point_parameter__parameter_id="so2")
-    assert day.valid
-    # Every hour had corrected_value None (no O2): the day has no corrected value either,
-    # and the uncorrected 500 ppm is not compared with a limit stated at 7 % O2.
+    # Every hour had corrected_value None (no O2), so each is flagged no_valid_o2 (not valid):
+    # the day has no corrected value either, and the uncorrected 500 ppm is not compared with
+    # a limit stated at 7 % O2.
+    assert not day.valid
+    assert set(
+        HourlyAggregate.objects.filter(point_parameter__parameter_id="so2").values_list(
+            "reason", flat=True
+        )
+    ) == {"no_valid_o2"}
     assert day.corrected_value is None
     assert not Event.objects.filter(kind="exceedance").exists()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rongngan.core import metrics
 from rongngan.monitoring import queries, services
-from rongngan.monitoring.models import DailyAggregate
+from rongngan.monitoring.models import DailyAggregate, MonitoringPoint
 from rongngan.monitoring.tests.conftest import T0, minute_rows
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,10 @@ def test_province_now_shows_exceedance_silent_and_ok(officer, operator_a, factor
 
 
 def test_the_quarter_grid_marks_exceedance_and_not_reporting(operator_a, factory_a, so2_a):
+    # Set up in May 2026: it owes a report from the second quarter on (see test_audit).
+    MonitoringPoint.objects.filter(pk=so2_a.point_id).update(
+        created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    )
     send(operator_a, minute_rows("A-STACK-1", "so2", T0, [150] * 60))
     DailyAggregate.objects.create(
         point_parameter=so2_a, day=dt.date(2026, 8, 1), value=D(20), valid=True, valid_hours=24
@@ -184,7 +188,9 @@ def test_data_availability_metric(so2_a):
     from rongngan.monitoring.models import DataAvailability
 
     kpi = metrics.get("monitoring.data_availability")
-    assert kpi.compute(PERIOD) == [None]
+    # Before the parameter existed nothing is owed; since then a month of silence is 0 %.
+    assert kpi.compute([(dt.date(2026, 9, 1), dt.date(2026, 9, 30))]) == [None]
+    assert kpi.compute(PERIOD) == [D(0)]
     DataAvailability.objects.create(
         point_parameter=so2_a,
         month=dt.date(2026, 10, 1),
