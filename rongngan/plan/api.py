@@ -10,13 +10,21 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rongngan.core.api import problem_response
+from rongngan.core.errors import RongnganValidationError
 from rongngan.core.idempotency import idempotent
 from rongngan.core.parsers import ObjectJSONParser
 from rongngan.plan import measure, queries, services
@@ -29,6 +37,47 @@ from rongngan.registry.api import ERRORS, ReadPublicly
 PLAN_PARAM = OpenApiParameter("plan", str, description="plan code (default: the latest plan)")
 YEAR_PARAM = OpenApiParameter("year", int, description="fiscal year B.E.")
 QUARTER_PARAM = OpenApiParameter("quarter", int, enum=[1, 2, 3, 4], description="as of its end")
+
+
+def _version(request: Request) -> str | None:
+    """The version a change is based on: an If-Match header (the `version` of the record as
+    read, quoted or not) or a `version` field in the body; None means last writer wins."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        return header
+    body = request.data.get("version") if hasattr(request.data, "get") else None
+    return str(body) if body not in (None, "") else None
+
+
+def _saved(request: Request, save: Any) -> Any:
+    """Runs `save(version)`; a change based on an older version is a 412 (nothing written)."""
+    try:
+        return save(_version(request))
+    except RongnganValidationError as exc:
+        if any(p.code == "stale_version" for p in exc.problems):
+            raise StaleVersion(exc.problems) from exc
+        raise
+
+
+class StaleVersion(Exception):
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = problems
+
+
+def _stale_response(exc: StaleVersion) -> Response:
+    return problem_response(exc.problems, status.HTTP_412_PRECONDITION_FAILED)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class VersionField(serializers.Field):
+    """The record's version: send it back as If-Match (or `version`) with a change."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "send as If-Match (or `version`) to refuse stale changes")
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj: Any) -> str:
+        return services.version_of(obj)
 
 
 def _plan_from(request: Request) -> Plan:
@@ -49,11 +98,13 @@ class PlanSerializer(serializers.ModelSerializer):
     years = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     values = Bilingual(many=True, read_only=True)
     missions = Bilingual(many=True, read_only=True)
+    version = VersionField()
 
     class Meta:
         model = Plan
         fields = [
             "id",
+            "version",
             "code",
             "title_th",
             "title_en",
@@ -79,6 +130,7 @@ class PlanWrite(serializers.Serializer):
     status = serializers.ChoiceField(choices=Plan.Status.choices, required=False)
     vision_th = serializers.CharField(required=False)
     vision_en = serializers.CharField(required=False)
+    version = serializers.CharField(required=False, help_text="as read; or send If-Match")
 
 
 class PlanViewSet(viewsets.GenericViewSet):
@@ -103,10 +155,18 @@ class PlanViewSet(viewsets.GenericViewSet):
         plan = services.plan_save(acting_user=request.user, data=request.data)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PlanWrite, responses={200: PlanSerializer, 400: ERRORS})
+    @extend_schema(request=PlanWrite, responses={200: PlanSerializer, 400: ERRORS, 412: ERRORS})
     def partial_update(self, request: Request, code: str) -> Response:
         plan = queries.plan_for_user(request.user, code)
-        plan = services.plan_save(acting_user=request.user, data=request.data, plan=plan)
+        try:
+            plan = _saved(
+                request,
+                lambda version: services.plan_save(
+                    acting_user=request.user, data=request.data, plan=plan, version=version
+                ),
+            )
+        except StaleVersion as exc:
+            return _stale_response(exc)
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(
@@ -182,11 +242,13 @@ class ProjectSerializer(serializers.ModelSerializer):
     provinces = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     kpis = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     targets = serializers.SerializerMethodField()
+    version = VersionField()
 
     class Meta:
         model = Project
         fields = [
             "id",
+            "version",
             "plan",
             "code",
             "fiscal_year",
@@ -233,8 +295,10 @@ class ProjectWrite(serializers.Serializer):
     name_th = serializers.CharField()
     name_en = serializers.CharField(required=False)
     budget = serializers.DecimalField(max_digits=14, decimal_places=4, required=False)
+    stated_province_count = serializers.IntegerField(required=False, min_value=0)
     provinces = serializers.ListField(child=serializers.CharField(), required=False)
     kpis = serializers.ListField(child=serializers.IntegerField(), required=False)
+    version = serializers.CharField(required=False, help_text="as read; or send If-Match")
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -261,10 +325,11 @@ class ProjectViewSet(viewsets.GenericViewSet):
             .prefetch_related("provinces", "kpis", "targets")
         )
         params = self.request.query_params
-        if params.get("year", "").isdecimal():
-            qs = qs.filter(fiscal_year=int(params["year"]))
-        if params.get("strategy", "").isdecimal():
-            qs = qs.filter(strategy__number=int(params["strategy"]))
+        year, number = params.get("year", ""), params.get("strategy", "")
+        if year.isdecimal() and len(year) <= 5:
+            qs = qs.filter(fiscal_year=int(year))
+        if number.isdecimal() and len(number) <= 5:
+            qs = qs.filter(strategy__number=int(number))
         return qs
 
     def _object(self, pk: str) -> Project:
@@ -300,12 +365,24 @@ class ProjectViewSet(viewsets.GenericViewSet):
         )
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ProjectWrite, responses={200: ProjectSerializer, 400: ERRORS})
+    @extend_schema(
+        request=ProjectWrite, responses={200: ProjectSerializer, 400: ERRORS, 412: ERRORS}
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         project = self._object(pk)
-        project = services.project_save(
-            acting_user=request.user, plan=project.plan, data=request.data, project=project
-        )
+        try:
+            project = _saved(
+                request,
+                lambda version: services.project_save(
+                    acting_user=request.user,
+                    plan=project.plan,
+                    data=request.data,
+                    project=project,
+                    version=version,
+                ),
+            )
+        except StaleVersion as exc:
+            return _stale_response(exc)
         return Response(ProjectSerializer(project).data)
 
     @extend_schema(
@@ -355,11 +432,13 @@ class KPISerializer(serializers.ModelSerializer):
     strategy_number = serializers.IntegerField(source="strategy.number", read_only=True)
     targets = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
+    version = VersionField()
 
     class Meta:
         model = KPI
         fields = [
             "id",
+            "version",
             "plan",
             "code",
             "strategy",
@@ -396,6 +475,7 @@ class KPISerializer(serializers.ModelSerializer):
             else None,
             "status": r.status,
             "source": "metric" if r.bound else "manual",
+            "year_to_date_rate": r.year_to_date,
             "quarters": [
                 {
                     "quarter": qv.quarter,
@@ -428,7 +508,11 @@ class KPIWrite(serializers.Serializer):
     direction = serializers.CharField(required=False)
     accumulation = serializers.CharField()
     metric = serializers.CharField(required=False)
+    responsible = serializers.CharField(
+        required=False, help_text="user id of an officer, provincial officer or administrator"
+    )
     targets = serializers.DictField(child=serializers.CharField(), required=False)
+    version = serializers.CharField(required=False, help_text="as read; or send If-Match")
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
@@ -439,7 +523,16 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
 class MeasurementInternalSerializer(MeasurementSerializer):
     entered_by = serializers.CharField(source="entered_by.username", read_only=True)
-    evidence_file = serializers.FileField(read_only=True)
+    evidence_file = serializers.SerializerMethodField(
+        help_text="address of the evidence file (a download for signed-in staff)"
+    )
+
+    def get_evidence_file(self, obj: Measurement) -> str | None:
+        path = queries.evidence_path(self.context.get("kpi") or obj.kpi, obj)
+        request = self.context.get("request")
+        if path is None or request is None:
+            return path
+        return request.build_absolute_uri(path)
 
     class Meta(MeasurementSerializer.Meta):
         fields = [
@@ -474,6 +567,8 @@ class KPIViewSet(viewsets.GenericViewSet):
 
     def _with_results(self, plan: Plan, kpis: list[KPI]) -> dict[str, Any]:
         period = Period(self.request, plan)
+        if period.problems:
+            raise RongnganValidationError(period.problems)
         results = {}
         if period.available and kpis:
             for r in measure.kpi_results(plan, period.year, as_of=period.as_of, kpis=kpis):
@@ -520,10 +615,22 @@ class KPIViewSet(viewsets.GenericViewSet):
         )
         return Response(KPIInternalSerializer(kpi).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=KPIWrite, responses={200: KPISerializer, 400: ERRORS})
+    @extend_schema(request=KPIWrite, responses={200: KPISerializer, 400: ERRORS, 412: ERRORS})
     def partial_update(self, request: Request, pk: str) -> Response:
         kpi = self._object(pk)
-        kpi = services.kpi_save(acting_user=request.user, plan=kpi.plan, data=request.data, kpi=kpi)
+        try:
+            kpi = _saved(
+                request,
+                lambda version: services.kpi_save(
+                    acting_user=request.user,
+                    plan=kpi.plan,
+                    data=request.data,
+                    kpi=kpi,
+                    version=version,
+                ),
+            )
+        except StaleVersion as exc:
+            return _stale_response(exc)
         return Response(KPIInternalSerializer(kpi).data)
 
     @extend_schema(methods=["GET"], responses=MeasurementInternalSerializer(many=True))
@@ -541,7 +648,7 @@ class KPIViewSet(viewsets.GenericViewSet):
         internal = queries.sees_internal(request.user)
         qs = queries.measurements(kpi, request.user, include_superseded=internal)
         serializer = MeasurementInternalSerializer if internal else MeasurementSerializer
-        return Response(serializer(qs, many=True, context={"request": request}).data)
+        return Response(serializer(qs, many=True, context={"request": request, "kpi": kpi}).data)
 
     @idempotent
     def _record(self, request: Request, kpi: KPI) -> Response:
@@ -555,6 +662,6 @@ class KPIViewSet(viewsets.GenericViewSet):
             evidence_file=request.FILES.get("evidence_file"),
         )
         return Response(
-            MeasurementInternalSerializer(m, context={"request": request}).data,
+            MeasurementInternalSerializer(m, context={"request": request, "kpi": kpi}).data,
             status=status.HTTP_201_CREATED,
         )

@@ -28,9 +28,9 @@ from rongngan.plan.models import (
     Strategy,
     Unit,
 )
+from rongngan.plan.services import RESPONSIBLE_ROLES
 
 Choices = list[tuple[str, str]]
-RESPONSIBLE_ROLES = ("officer", "provincial_officer", "admin")
 LABEL_LENGTH = 90
 
 
@@ -92,14 +92,23 @@ class PlanEditForm(forms.Form):
     wide_fields: ClassVar[tuple[str, ...]] = ()
     # Fields the service must check together: when one changed, all are sent.
     linked: ClassVar[tuple[set[str], ...]] = ()
+    # The version of the record the form was opened at (services.version_of): the service
+    # refuses the save when the record changed since, instead of reverting that change.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def page_fields(self) -> set[str]:
         """Fields the page acts on itself (never sent to the service as they are)."""
         return set()
 
+    def opened_version(self) -> str | None:
+        return str(self.data.get("version", "")).strip() or None
+
+    def visible(self) -> list[forms.BoundField]:
+        return [b for b in self if not b.is_hidden]
+
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """(legend or None, fields) in order; the template draws a <fieldset> for a legend."""
-        return [(None, list(self))]
+        return [(None, self.visible())]
 
     def submitted(self) -> dict[str, Any]:
         """The raw submitted value of every field: text stripped, lists for multi-selects."""
@@ -116,7 +125,8 @@ class PlanEditForm(forms.Form):
 
         Sending unchanged fields would re-check (and could refuse) values nobody touched.
         """
-        submitted = {k: v for k, v in self.submitted().items() if k not in self.page_fields()}
+        skip = self.page_fields() | {"version"}
+        submitted = {k: v for k, v in self.submitted().items() if k not in skip}
         if creating:
             return submitted
         # A text field or select missing from the POST was not on the page: it is left as it
@@ -327,8 +337,8 @@ class KPIForm(PlanEditForm):
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         targets = set(self.target_names())
         return [
-            (None, [self[n] for n in self.fields if n not in targets]),
-            (_("Targets by fiscal year"), [self[n] for n in self.fields if n in targets]),
+            (None, [b for b in self.visible() if b.name not in targets]),
+            (_("Targets by fiscal year"), [b for b in self.visible() if b.name in targets]),
         ]
 
     def changed_targets(self) -> dict[int, str]:

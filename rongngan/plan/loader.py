@@ -31,7 +31,7 @@ from rongngan.plan.models import (
     TargetStatement,
     Unit,
 )
-from rongngan.plan.services import MSG
+from rongngan.plan.services import MSG, PLAN_CODE, RESERVED_PLAN_CODES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PLAN_FILE = DATA_DIR / "plan-2563-2565.yaml"
@@ -85,6 +85,11 @@ def _check(doc: Any) -> _Checker:
     for name in ("code", "title", "first_year", "last_year"):
         if not plan.get(name):
             c.add(f"plan.{name}", "missing", name=name)
+    code = str(plan.get("code") or "")
+    if code and (not PLAN_CODE.fullmatch(code) or len(code) > 40):
+        c.add("plan.code", "plan_code")
+    elif code.lower() in RESERVED_PLAN_CODES:
+        c.add("plan.code", "reserved_code", value=code)
     first, last = plan.get("first_year") or 0, plan.get("last_year") or 0
     if first and last and last < first:
         c.add("plan.last_year", "years_order")

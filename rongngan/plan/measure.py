@@ -61,6 +61,7 @@ class KPIResult:
     expected: Decimal | None = None
     status: str = st.NO_DATA
     metric: metrics.Metric | None = None
+    year_to_date: bool = False  # `actual` is a rate computed over the year to date
 
     @property
     def bound(self) -> bool:
@@ -124,13 +125,25 @@ def clamp_as_of(fiscal_year: int, as_of: date) -> date:
     return min(max(as_of, start), end)
 
 
+def _is_rate(metric: metrics.Metric | None, kpi: KPI) -> bool:
+    """A level KPI bound to a metric that is a rate over its period (a share of what the
+    period's records hold): the year's value is the rate over the year, not a quarter's."""
+    return metric is not None and kpi.accumulation == "level" and metric.accumulation == "level"
+
+
 def _computed(
     metric: metrics.Metric, kpi: KPI, fiscal_year: int, quarters: Sequence[tuple[int, date, date]]
-) -> list[Decimal | None]:
-    """Computed value per quarter: what the quarter added (cumulative) or its level."""
+) -> tuple[list[Decimal | None], Decimal | None]:
+    """Computed value per quarter: what the quarter added (cumulative) or its level; and, for a
+    rate, the rate over the year to the last quarter's end (in the same query)."""
     if not quarters:
-        return []
+        return [], None
     fy_start = fiscal_year_bounds(fiscal_year)[0]
+    if _is_rate(metric, kpi):
+        values = metric.compute(
+            [(start, end) for _, start, end in quarters] + [(fy_start, quarters[-1][2])]
+        )
+        return list(values[:-1]), values[-1]
     if kpi.accumulation == "cumulative" and metric.accumulation == "cumulative":
         # Year-to-date totals, so that a record counted once in the year counts once.
         ytd = metric.compute([(fy_start, end) for _, _, end in quarters])
@@ -142,8 +155,8 @@ def _computed(
                 continue
             out.append(total - previous)
             previous = total
-        return out
-    return metric.compute([(start, end) for _, start, end in quarters])
+        return out, None
+    return metric.compute([(start, end) for _, start, end in quarters]), None
 
 
 def kpi_results(
@@ -182,7 +195,9 @@ def kpi_results(
             targets = list(kpi.targets.filter(fiscal_year=fiscal_year))
         target = targets[0].value if targets else None
         metric = metrics.get(kpi.metric) if kpi.metric else None
-        computed = _computed(metric, kpi, fiscal_year, quarters) if metric else []
+        computed, year_rate = (
+            _computed(metric, kpi, fiscal_year, quarters) if metric else ([], None)
+        )
         r = KPIResult(
             kpi=kpi, fiscal_year=fiscal_year, as_of=as_of, share=share, target=target, metric=metric
         )
@@ -196,7 +211,13 @@ def kpi_results(
                 )
             )
         values = [qv.value for qv in r.quarters if qv.value is not None]
-        if values:
+        latest = r.quarters[-1] if r.quarters else None
+        if _is_rate(metric, kpi) and not (latest is not None and latest.override is not None):
+            # The rate over the year to date, from the records (an override of the latest
+            # quarter states the corrected year-to-date rate and takes its place).
+            r.actual = year_rate
+            r.year_to_date = True
+        elif values:
             if kpi.accumulation == "cumulative":
                 r.actual = sum(values, Decimal(0))
             else:

@@ -76,6 +76,19 @@ def measurements(kpi: KPI, user: Any, *, include_superseded: bool = False) -> Qu
     return qs.order_by("fiscal_year", "quarter", "kind", "-entered_at")
 
 
+def evidence_path(kpi: KPI, m: Measurement) -> str | None:
+    """Where a measurement's evidence file is served (the plan's view, which checks the
+    reader); None without a file, or for a plan whose code no address can carry."""
+    from django.urls import NoReverseMatch, reverse
+
+    if not m.evidence_file:
+        return None
+    try:
+        return reverse("plan:evidence", args=[kpi.plan.code, kpi.pk, m.pk])
+    except NoReverseMatch:
+        return None
+
+
 def _quarter_of(fiscal_year: int, d: Any) -> int:
     from rongngan.core.thai import fiscal_quarter
 

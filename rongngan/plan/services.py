@@ -4,21 +4,27 @@ Who may write: officers and administrators edit plans; a KPI's responsible offic
 enter its measurements.
 """
 
+import hashlib
+import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core import audit, metrics
-from rongngan.core.errors import Problem
+from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.models import Province
 from rongngan.core.reader import MESSAGES, Reader
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.plan.models import (
     KPI,
+    MONEY,
+    VALUE,
     Accumulation,
     Approach,
     Direction,
@@ -30,6 +36,44 @@ from rongngan.plan.models import (
     Strategy,
     Unit,
 )
+
+# What the plan's URL patterns accept as a plan code (`<slug:code>`), and codes they take for
+# pages of their own (/plan/new/ is the "new plan" form, never a plan).
+PLAN_CODE = re.compile(r"[-a-zA-Z0-9_]+")
+RESERVED_PLAN_CODES = {"new", "by-id"}
+# Who may be a KPI's responsible officer (and so enter its values): DIW staff who write.
+RESPONSIBLE_ROLES = ("officer", "provincial_officer", "admin")
+# The largest value of a PositiveSmallIntegerField on every database Django supports.
+SMALL_INTEGER_MAX = 32767
+# Evidence files: documents and images only, each with the content type it is served with.
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "csv": "text/csv",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# How each type's file begins (csv: text, checked for NUL bytes instead).
+EVIDENCE_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "xlsx": (_ZIP,),
+    "docx": (_ZIP,),
+    "odt": (_ZIP,),
+    "ods": (_ZIP,),
+    "xls": (_OLE,),
+    "doc": (_OLE,),
+}
 
 MSG = {
     **MESSAGES,
@@ -62,6 +106,45 @@ MSG = {
     "evidence_or_note": _(
         "Give evidence (a file or a link) or a note for a value entered by hand."
     ),
+    "plan_code": _(
+        "Use only Latin letters, digits, hyphens and underscores in a plan code "
+        "(e.g. DIW-2566-2570): it appears in web addresses."
+    ),
+    "reserved_code": _("“%(value)s” cannot be a plan code: the pages use it for themselves."),
+    "decimal_places": _("Give at most %(places)s digits after the decimal point."),
+    "number_too_large": _("The number must be at most %(max)s."),
+    "unknown_kpi": _("This plan has no KPI with the id “%(value)s”."),
+    "disbursed_over_budget": _(
+        "The disbursements of fiscal year %(year)s would add up to %(total)s million baht, "
+        "more than the budget of %(project)s (%(budget)s million baht)."
+    ),
+    "budget_below_disbursed": _(
+        "%(disbursed)s million baht has already been disbursed from this project in fiscal "
+        "year %(year)s; the budget cannot be less."
+    ),
+    "unknown_user": _("No active user has the id “%(value)s”."),
+    "responsible_role": _(
+        "The responsible officer must be a DIW officer, a provincial officer or an "
+        "administrator; %(user)s is a user of the role “%(role)s”."
+    ),
+    "metric_mismatch": _(
+        "The metric “%(metric)s” gives %(metric_unit)s (%(metric_accumulation)s); this KPI is "
+        "measured in %(unit)s (%(accumulation)s)."
+    ),
+    "unit_locked": _(
+        "The unit cannot change while the KPI has targets or values: they were given in “%(unit)s”."
+    ),
+    "evidence_type": _("Attach a document or an image: %(types)s."),
+    "evidence_content": _("The file's content is not that of a .%(type)s file."),
+    "stale_version": _(
+        "Someone else changed this record after you opened it, so nothing was saved. "
+        "Reload the page to see the current values, then make your change again."
+    ),
+    "years_in_use": _(
+        "Fiscal year %(year)s has targets, projects or values in this plan; "
+        "the plan's years must include it."
+    ),
+    "period_year": _("“%(value)s” is not a fiscal year of this plan (%(first)s-%(last)s)."),
 }
 
 
@@ -70,8 +153,12 @@ def can_edit_plan(user: Any) -> bool:
 
 
 def can_measure(user: Any, kpi: KPI) -> bool:
+    """Officers, and the KPI's responsible officer while their role allows it."""
     return can_edit_plan(user) or (
-        user is not None and user.is_authenticated and kpi.responsible_id == user.pk
+        user is not None
+        and user.is_authenticated
+        and kpi.responsible_id == user.pk
+        and role_of(user) in RESPONSIBLE_ROLES
     )
 
 
@@ -82,14 +169,60 @@ class _Form(Reader):
     def __init__(self, data: Mapping[str, Any]) -> None:
         super().__init__(data, MSG)
 
-    def integer(self, name: str, *, required: bool = False, sign: str | None = None) -> int | None:
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        sign: str | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
         value = self.decimal(name, required=required, sign=sign)
         if value is None:
             return None
         if value != value.to_integral_value():
-            self.problem(name, "number")
+            self.problem(name, "whole_number")
+            return None
+        if maximum is not None and value > maximum:
+            self.problem(name, "number_too_large", max=f"{maximum:,}")
             return None
         return int(value)
+
+    def small(self, name: str, *, required: bool = False, sign: str = "non_negative") -> int | None:
+        """A whole number for a PositiveSmallIntegerField: 0 (or 1) to 32,767."""
+        return self.integer(name, required=required, sign=sign, maximum=SMALL_INTEGER_MAX)
+
+    def number(
+        self,
+        name: str,
+        column: Mapping[str, int],
+        *,
+        required: bool = False,
+        sign: str | None = None,
+        whole: bool = False,
+    ) -> Decimal | None:
+        """A decimal that its column stores as given: no more decimals than it keeps (it would
+        round them silently) and no more digits than it holds (the database would refuse)."""
+        return self.fits(name, self.decimal(name, required=required, sign=sign), column, whole)
+
+    def fits(
+        self, name: str, value: Decimal | None, column: Mapping[str, int], whole: bool = False
+    ) -> Decimal | None:
+        if value is None:
+            return None
+        places = column["decimal_places"]
+        limit = Decimal(10) ** (column["max_digits"] - places)
+        if abs(value) >= limit:
+            largest = limit - Decimal(1).scaleb(-places)
+            self.problem(name, "number_too_large", max=f"{largest:,f}")
+            return None
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            self.problem(name, "decimal_places", places=places)
+            return None
+        if whole and value != value.to_integral_value():
+            self.problem(name, "whole_number")
+            return None
+        return value
 
     def year(self, name: str, *, required: bool = True) -> int | None:
         value = self.integer(name, required=required)
@@ -102,6 +235,62 @@ class _Form(Reader):
 def _deny(user: Any) -> None:
     if not can_edit_plan(user):
         raise PermissionError("only officers edit the action plan")
+
+
+def _pk(ref: Any) -> int | None:
+    """An id as sent (a number or its text); None when it cannot be one."""
+    text = str(ref).strip() if ref is not None and not isinstance(ref, bool) else ""
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
+
+
+# ------------------------------------------------------------------------------------------
+# Versions: what an edit form (or an API client) saw, so that a stale save is refused
+
+
+def _fields_of(obj: Any) -> list[str]:
+    if isinstance(obj, Plan):
+        return PLAN_FIELDS
+    if isinstance(obj, KPI):
+        return KPI_FIELDS
+    if isinstance(obj, Project):
+        return PROJECT_FIELDS
+    return NUMBERED_FIELDS
+
+
+def _state_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 7.5 and 7.5000 are one value
+    return audit.jsonable(value)
+
+
+def version_of(obj: Any) -> str:
+    """A short fingerprint of everything an officer can change in `obj` (its audited fields,
+    the ids of its many-to-many links, a KPI's targets): it changes with every saved change."""
+    state: dict[str, Any] = {}
+    for name in _fields_of(obj):
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            state[name] = sorted(o.pk for o in getattr(obj, name).all()) if obj.pk else []
+        elif field.is_relation:
+            state[name] = getattr(obj, field.attname)
+        else:
+            state[name] = _state_value(getattr(obj, name))
+    if isinstance(obj, KPI) and obj.pk:
+        state["targets"] = {str(t.fiscal_year): _state_value(t.value) for t in obj.targets.all()}
+    text = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _check_version(obj: Any, version: Any) -> None:
+    """Refuses the save when `obj` changed since `version` was read (nothing is written).
+
+    The row is locked first, so of two saves of the same version only the first succeeds.
+    """
+    if obj.pk is None or version in (None, ""):
+        return
+    fresh = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if version_of(fresh) != str(version).strip().removeprefix("W/").strip('"'):
+        raise RongnganValidationError([Problem(None, "stale_version", MSG["stale_version"], {})])
 
 
 def _audit_change(actor: Any, action: str, obj: Any, before: dict, fields: list[str]) -> None:
@@ -126,18 +315,43 @@ PLAN_FIELDS = [
 ]
 
 
+def _years_in_use(plan: Plan) -> set[int]:
+    """The fiscal years this plan has targets, projects, values or progress for."""
+    years: set[int] = set()
+    for qs in (
+        KPITarget.objects.filter(kpi__plan=plan),
+        Project.objects.filter(plan=plan),
+        Measurement.objects.filter(kpi__plan=plan),
+        ProjectProgress.objects.filter(project__plan=plan),
+    ):
+        years.update(qs.values_list("fiscal_year", flat=True).distinct())
+    return years
+
+
 @transaction.atomic
-def plan_save(*, acting_user: Any, data: Mapping[str, Any], plan: Plan | None = None) -> Plan:
+def plan_save(
+    *,
+    acting_user: Any,
+    data: Mapping[str, Any],
+    plan: Plan | None = None,
+    version: Any = None,
+) -> Plan:
+    """Creates or changes a plan. `version` (from `version_of`) refuses a stale change."""
     _deny(acting_user)
     f = _Form(data)
     creating = plan is None
     plan = plan or Plan()
+    _check_version(plan, version)
     before = {} if creating else audit.snapshot(plan, PLAN_FIELDS)
     values: dict[str, Any] = {}
     if creating or f.has("code"):
-        values["code"] = f.text("code", required=True, max_length=40)
-        if values["code"] and Plan.objects.filter(code=values["code"]).exclude(pk=plan.pk).exists():
-            f.problem("code", "duplicate_code", value=values["code"])
+        values["code"] = code = f.text("code", required=True, max_length=40)
+        if code and not PLAN_CODE.fullmatch(code):
+            f.problem("code", "plan_code")
+        elif code.lower() in RESERVED_PLAN_CODES:
+            f.problem("code", "reserved_code", value=code)
+        elif code and Plan.objects.filter(code=code).exclude(pk=plan.pk).exists():
+            f.problem("code", "duplicate_code", value=code)
     for name in ("title_th", "title_en", "vision_th", "vision_en"):
         if creating or f.has(name):
             values[name] = f.text(
@@ -152,6 +366,12 @@ def plan_save(*, acting_user: Any, data: Mapping[str, Any], plan: Plan | None = 
     last = values.get("last_year", plan.last_year)
     if first and last and last < first:
         f.problem("last_year", "years_order")
+    elif first and last and not creating and (first, last) != (plan.first_year, plan.last_year):
+        for year in sorted(_years_in_use(plan)):
+            if year < first:
+                f.problem("first_year", "years_in_use", year=year)
+            elif year > last:
+                f.problem("last_year", "years_in_use", year=year)
     f.check()
     for name, value in values.items():
         setattr(plan, name, value)
@@ -163,13 +383,20 @@ def plan_save(*, acting_user: Any, data: Mapping[str, Any], plan: Plan | None = 
 NUMBERED_FIELDS = ["number", "name_th", "name_en"]
 
 
-def _numbered_save(acting_user: Any, obj: Any, siblings: Any, data: Mapping[str, Any]) -> Any:
+def _numbered_save(
+    acting_user: Any, obj: Any, siblings: Any, data: Mapping[str, Any], version: Any = None
+) -> Any:
     """Creates or changes a strategy or an approach: a number unique among `siblings`, names."""
     _deny(acting_user)
     f = _Form(data)
     creating = obj.pk is None
+    _check_version(obj, version)
     before = {} if creating else audit.snapshot(obj, NUMBERED_FIELDS)
-    number = f.integer("number", required=creating) if creating or f.has("number") else None
+    number = (
+        f.small("number", required=creating, sign="positive")
+        if creating or f.has("number")
+        else None
+    )
     name_th = f.text("name_th", required=True) if creating or f.has("name_th") else None
     name_en = f.text("name_en") if creating or f.has("name_en") else None
     if number is not None and siblings.filter(number=number).exclude(pk=obj.pk).exists():
@@ -185,10 +412,19 @@ def _numbered_save(acting_user: Any, obj: Any, siblings: Any, data: Mapping[str,
 
 @transaction.atomic
 def strategy_save(
-    *, acting_user: Any, plan: Plan, data: Mapping[str, Any], strategy: Strategy | None = None
+    *,
+    acting_user: Any,
+    plan: Plan,
+    data: Mapping[str, Any],
+    strategy: Strategy | None = None,
+    version: Any = None,
 ) -> Strategy:
     return _numbered_save(
-        acting_user, strategy or Strategy(plan=plan), Strategy.objects.filter(plan=plan), data
+        acting_user,
+        strategy or Strategy(plan=plan),
+        Strategy.objects.filter(plan=plan),
+        data,
+        version,
     )
 
 
@@ -199,12 +435,14 @@ def approach_save(
     strategy: Strategy,
     data: Mapping[str, Any],
     approach: Approach | None = None,
+    version: Any = None,
 ) -> Approach:
     return _numbered_save(
         acting_user,
         approach or Approach(strategy=strategy),
         Approach.objects.filter(strategy=strategy),
         data,
+        version,
     )
 
 
@@ -244,6 +482,8 @@ def _target_problems(
         f.problem(name, "negative_target")
     elif unit in (Unit.PERCENT, Unit.PERCENT_REDUCTION) and value > 100:
         f.problem(name, "percent_range")
+    elif unit == Unit.COUNT and value != value.to_integral_value():
+        f.problem(name, "whole_number")
     elif baseline is not None and (
         (direction == Direction.INCREASE and value < baseline)
         or (direction == Direction.DECREASE and value > baseline)
@@ -281,7 +521,7 @@ def _targets_in(f: _Form, plan: Plan, raw: Any) -> dict[int, Decimal | None]:
     for key, value in raw.items():
         sub = _Form({"year": key, "value": value})
         year = sub.year("year")
-        number = sub.decimal("value")
+        number = sub.number("value", VALUE)
         for p in sub.problems:
             p.field = f"targets.{key}"
             f.problems.append(p)
@@ -300,17 +540,65 @@ def _targets_in(f: _Form, plan: Plan, raw: Any) -> dict[int, Decimal | None]:
     return out
 
 
+def _responsible(f: _Form, ref: str, current_id: int | None) -> Any:
+    """The user named by `ref` if they may be responsible for a KPI (an officer, a provincial
+    officer, an administrator, active); "" means nobody. The current one may stay."""
+    from rongngan.accounts.models import Role, User
+
+    if not ref:
+        return None
+    pk = _pk(ref)
+    user = User.objects.filter(pk=pk).first() if pk is not None else None
+    if user is not None and user.pk == current_id:
+        return user
+    if user is None or not user.is_active:
+        f.problem("responsible", "unknown_user", value=ref)
+        return None
+    if role_of(user) not in RESPONSIBLE_ROLES:
+        role = Role(user.role).label if user.role in Role.values else user.role
+        f.problem("responsible", "responsible_role", user=user.get_username(), role=role)
+        return None
+    return user
+
+
+def _metric_problems(f: _Form, key: str, unit: str, accumulation: str) -> None:
+    """A bound metric must give what the KPI measures: the same unit, added up or a level alike
+    (a rate summed over quarters, or a count judged as a percentage, means nothing)."""
+    metric = metrics.get(key) if key else None
+    if metric is None or not unit or not accumulation:
+        return
+    if (metric.unit, metric.accumulation) != (unit, accumulation):
+        f.problem(
+            "metric",
+            "metric_mismatch",
+            metric=key,
+            metric_unit=_label(Unit, metric.unit),
+            metric_accumulation=_label(Accumulation, metric.accumulation),
+            unit=_label(Unit, unit),
+            accumulation=_label(Accumulation, accumulation),
+        )
+
+
+def _label(choices: Any, value: str) -> Any:
+    """The lazy label of a choice (rendered per language by the errors), else the value."""
+    return choices(value).label if value in choices.values else value
+
+
 @transaction.atomic
 def kpi_save(
-    *, acting_user: Any, plan: Plan, data: Mapping[str, Any], kpi: KPI | None = None
+    *,
+    acting_user: Any,
+    plan: Plan,
+    data: Mapping[str, Any],
+    kpi: KPI | None = None,
+    version: Any = None,
 ) -> KPI:
     """Creates or changes a KPI; `targets` ({year: value}) sets its yearly targets."""
     _deny(acting_user)
-    from rongngan.accounts.models import User
-
     f = _Form(data)
     creating = kpi is None
     kpi = kpi or KPI(plan=plan)
+    _check_version(kpi, version)
     before = {} if creating else audit.snapshot(kpi, KPI_FIELDS)
     before_targets = (
         {} if creating else {str(t.fiscal_year): str(t.value) for t in kpi.targets.all()}
@@ -342,6 +630,13 @@ def kpi_save(
             )
     if want("unit"):
         values["unit"] = f.choice("unit", Unit)
+        if (
+            not creating
+            and values["unit"]
+            and values["unit"] != kpi.unit
+            and (kpi.targets.exists() or kpi.measurements.exists())
+        ):
+            f.problem("unit", "unit_locked", unit=_label(Unit, kpi.unit))
     if want("direction"):
         values["direction"] = f.choice("direction", Direction, required=False) or "increase"
     if want("accumulation"):
@@ -349,19 +644,29 @@ def kpi_save(
     if want("baseline_year"):
         values["baseline_year"] = f.year("baseline_year", required=False)
     if want("baseline_value"):
-        values["baseline_value"] = f.decimal("baseline_value")
+        values["baseline_value"] = f.number("baseline_value", VALUE)
     if want("metric"):
         key = f.text("metric")
         if key and metrics.get(key) is None:
             f.problem("metric", "unknown_metric", value=key)
         values["metric"] = key
     if want("responsible"):
-        ref = f.text("responsible")
-        values["responsible"] = User.objects.filter(pk=ref).first() if ref.isdecimal() else None
+        values["responsible"] = _responsible(f, f.text("responsible"), kpi.responsible_id)
     targets = _targets_in(f, plan, data.get("targets")) if f.has("targets") else {}
     unit = values.get("unit", kpi.unit)
     direction = values.get("direction", kpi.direction)
     baseline = values.get("baseline_value", kpi.baseline_value)
+    if {"unit", "accumulation", "metric"} & set(values):
+        _metric_problems(
+            f,
+            values.get("metric", kpi.metric),
+            unit,
+            values.get("accumulation", kpi.accumulation),
+        )
+    if "baseline_value" in values and unit == Unit.COUNT:
+        b = values["baseline_value"]
+        if b is not None and b != b.to_integral_value():
+            f.problem("baseline_value", "whole_number")
     for year, value in targets.items():
         _target_problems(
             f, f"targets.{year}", value, unit=unit, direction=direction, baseline=baseline
@@ -412,14 +717,38 @@ PROJECT_FIELDS = [
 ]
 
 
+def _disbursed(
+    project: Project, year: int, *, replacing: tuple[int, Decimal] | None = None
+) -> Decimal:
+    """What `project` disbursed in `year` as the budget page counts it: its own current entries
+    and those of its sub-projects. `replacing` (quarter, amount) is an entry about to be recorded
+    for `project` itself, which supersedes its current entry for that quarter."""
+    total = Decimal(0)
+    rows = ProjectProgress.objects.filter(fiscal_year=year, is_current=True).filter(
+        Q(project=project) | Q(project__parent=project)
+    )
+    for project_id, quarter, amount in rows.values_list("project_id", "quarter", "disbursed"):
+        if replacing is not None and project_id == project.pk and quarter == replacing[0]:
+            continue
+        total += amount
+    return total + (replacing[1] if replacing is not None else 0)
+
+
 @transaction.atomic
 def project_save(
-    *, acting_user: Any, plan: Plan, data: Mapping[str, Any], project: Project | None = None
+    *,
+    acting_user: Any,
+    plan: Plan,
+    data: Mapping[str, Any],
+    project: Project | None = None,
+    version: Any = None,
 ) -> Project:
+    """Creates or changes a project. `version` (from `version_of`) refuses a stale change."""
     _deny(acting_user)
     f = _Form(data)
     creating = project is None
     project = project or Project(plan=plan)
+    _check_version(project, version)
     before = {} if creating else audit.snapshot(project, PROJECT_FIELDS)
     values: dict[str, Any] = {}
 
@@ -449,20 +778,23 @@ def project_save(
             f.problem("code", "duplicate_code", value=values["code"])
     if want("strategy"):
         ref = f.text("strategy", required=True)
-        strategy = Strategy.objects.filter(pk=ref).first() if ref.isdecimal() else None
+        pk = _pk(ref)
+        strategy = Strategy.objects.filter(pk=pk).first() if pk is not None else None
         if ref and (strategy is None or strategy.plan_id != plan.pk):
             f.problem("strategy", "strategy_other_plan")
         values["strategy"] = strategy
     strategy = values.get("strategy", project.strategy if project.strategy_id else None)
     if want("approach"):
         ref = f.text("approach")
-        approach = Approach.objects.filter(pk=ref).first() if ref.isdecimal() else None
+        pk = _pk(ref)
+        approach = Approach.objects.filter(pk=pk).first() if pk is not None else None
         if ref and (approach is None or (strategy and approach.strategy_id != strategy.pk)):
             f.problem("approach", "approach_other_strategy")
         values["approach"] = approach
     if want("parent"):
         ref = f.text("parent")
-        parent = Project.objects.filter(pk=ref).first() if ref.isdecimal() else None
+        pk = _pk(ref)
+        parent = Project.objects.filter(pk=pk).first() if pk is not None else None
         if ref and parent is None:
             f.problem("parent", "parent_other_plan")
         elif parent is not None:
@@ -487,14 +819,27 @@ def project_save(
         "responsible_unit_th",
     ):
         if want(name):
-            values[name] = f.text(name, required=name == "name_th")
+            values[name] = f.text(
+                name,
+                required=name == "name_th",
+                max_length=300 if name == "responsible_unit_th" else None,
+            )
     if want("budget"):
-        budget = f.decimal("budget")
+        budget = f.number("budget", MONEY)
         if budget is not None and budget < 0:
             f.problem("budget", "negative_budget")
+        elif budget is not None and not creating and year is not None:
+            spent = _disbursed(project, year)
+            if budget < spent:
+                f.problem(
+                    "budget",
+                    "budget_below_disbursed",
+                    disbursed=f"{spent.normalize():,f}",
+                    year=year,
+                )
         values["budget"] = budget
     if want("stated_province_count"):
-        values["stated_province_count"] = f.integer("stated_province_count")
+        values["stated_province_count"] = f.small("stated_province_count")
     provinces = None
     if f.has("provinces"):
         provinces = []
@@ -509,12 +854,13 @@ def project_save(
                 provinces.append(p)
     kpis = None
     if f.has("kpis"):
-        kpis = list(
-            KPI.objects.filter(
-                plan=plan,
-                pk__in=[int(k) for k in _listed(f, data, "kpis") if str(k).isdecimal()],
-            )
-        )
+        refs = _listed(f, data, "kpis")
+        ids = {ref: _pk(ref) for ref in refs}
+        found = {k.pk: k for k in KPI.objects.filter(plan=plan, pk__in=set(ids.values()) - {None})}
+        for ref, pk in ids.items():
+            if pk not in found:
+                f.problem("kpis", "unknown_kpi", value=ref)
+        kpis = list(found.values())
     f.check()
     for name, value in values.items():
         setattr(project, name, value)
@@ -557,6 +903,35 @@ def _period(f: _Form, plan: Plan, *, today: Any = None) -> tuple[int | None, int
     return year, quarter
 
 
+def evidence_type(name: str) -> str:
+    """The lower-case extension of a file name ("" when it has none)."""
+    return PurePath(str(name)).suffix.lower().lstrip(".")
+
+
+def _evidence_problems(f: _Form, upload: Any) -> None:
+    """Documents and images only, by extension, and their content must begin as such a file."""
+    kind = evidence_type(getattr(upload, "name", ""))
+    if kind not in EVIDENCE_TYPES:
+        f.problem("evidence_file", "evidence_type", types=", ".join(sorted(EVIDENCE_TYPES)))
+        return
+    try:
+        upload.seek(0)
+        head = upload.read(8192)
+        upload.seek(0)
+    except (AttributeError, OSError, ValueError):
+        head = b""
+    if isinstance(head, str):
+        head = head.encode()
+    signatures = EVIDENCE_SIGNATURES.get(kind)
+    ok = (
+        any(head.startswith(sig) for sig in signatures)
+        if signatures
+        else bool(head) and b"\x00" not in head
+    )
+    if not ok:
+        f.problem("evidence_file", "evidence_content", type=kind)
+
+
 @transaction.atomic
 def measurement_record(
     *, acting_user: Any, kpi: KPI, data: Mapping[str, Any], evidence_file: Any = None
@@ -566,7 +941,7 @@ def measurement_record(
         raise PermissionError("not allowed to measure this KPI")
     f = _Form(data)
     year, quarter = _period(f, kpi.plan)
-    value = f.decimal("value", required=True)
+    value = f.number("value", VALUE, required=True)
     unit = f.text("unit")
     if unit and unit != kpi.unit:
         f.problem("unit", "wrong_unit", expected=kpi.unit, given=unit)
@@ -575,6 +950,10 @@ def measurement_record(
             f.problem("value", "negative")
         elif kpi.unit in (Unit.PERCENT, Unit.PERCENT_REDUCTION) and value > 100:
             f.problem("value", "percent_range")
+        elif kpi.unit == Unit.COUNT and value != value.to_integral_value():
+            f.problem("value", "whole_number")
+    if evidence_file:
+        _evidence_problems(f, evidence_file)
     reason = f.text("reason")
     note = f.text("note")
     evidence_url = f.text("evidence_url", max_length=500)
@@ -633,6 +1012,28 @@ def measurement_record(
     return m
 
 
+def _over_budget(f: _Form, project: Project, year: int, quarter: int, amount: Decimal) -> None:
+    """A year's disbursements may not exceed the budget: the project's own (with its
+    sub-projects', as the budget page adds them) and its parent's (which counts this one)."""
+    total = _disbursed(project, year, replacing=(quarter, amount))
+    checks = [(project, total)]
+    parent = project.parent if project.parent_id else None
+    if parent is not None:
+        own = _disbursed(project, year)  # this project's current entries, without the new one
+        checks.append((parent, _disbursed(parent, year) - own + total))
+    for node, spent in checks:
+        if node.budget is not None and spent > node.budget:
+            f.problem(
+                "disbursed",
+                "disbursed_over_budget",
+                year=year,
+                total=f"{spent.normalize():,f}",
+                project=node.code,
+                budget=f"{node.budget.normalize():,f}",
+            )
+            return
+
+
 @transaction.atomic
 def progress_record(
     *, acting_user: Any, project: Project, data: Mapping[str, Any]
@@ -641,9 +1042,11 @@ def progress_record(
     _deny(acting_user)
     f = _Form(data)
     year, quarter = _period(f, project.plan)
-    disbursed = f.decimal("disbursed", required=True)
+    disbursed = f.number("disbursed", MONEY, required=True)
     if disbursed is not None and disbursed < 0:
         f.problem("disbursed", "negative_budget")
+    elif disbursed is not None and year is not None and quarter is not None:
+        _over_budget(f, project, year, quarter, disbursed)
     result = f.text("result_th")
     problems = f.text("problems_th")
     remedies = f.text("remedies_th")

@@ -1,5 +1,6 @@
 """Pages of the action plan: thin; reads through `queries`/`measure`, writes through `services`."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rongngan.core.audit import display_rows, history
 from rongngan.core.errors import RongnganValidationError, show_problems
+from rongngan.core.templatetags.thai import be_date, be_datetime, num
 from rongngan.core.thai import (
     fiscal_quarter,
     fiscal_quarter_bounds,
@@ -49,7 +51,11 @@ def _plan(request: HttpRequest, code: str) -> Plan:
 
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = queries.plans_for_user(request.user)
+    """Every plan the reader may see; a plan whose code no address can carry (stored before
+    codes were checked) is listed without links, with a way for officers to rename it."""
+    plans = list(queries.plans_for_user(request.user))
+    for plan in plans:
+        plan.addressable = bool(services.PLAN_CODE.fullmatch(plan.code))
     return render(
         request,
         "plan/plan_list.html",
@@ -280,6 +286,22 @@ def kpi_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "plan/kpi_detail.html", context)
 
 
+def record_cell(value: Any) -> dict[str, Any]:
+    """A drill-down cell as the platform shows values: dates in the Buddhist Era (datetimes in
+    Bangkok time), numbers with thousands separators, yes/no; anything else as it is."""
+    if value is None or value == "":
+        return {"text": "—", "num": False}
+    if isinstance(value, bool):
+        return {"text": _("yes") if value else _("no"), "num": False}
+    if isinstance(value, dt.datetime):
+        return {"text": be_datetime(value), "num": False}
+    if isinstance(value, dt.date):
+        return {"text": be_date(value), "num": False}
+    if isinstance(value, Decimal | int | float):
+        return {"text": num(value), "num": True}
+    return {"text": value, "num": False}
+
+
 @require_GET
 def kpi_records(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The records a bound KPI counted in the year (to the chosen quarter) or one quarter."""
@@ -315,7 +337,7 @@ def kpi_records(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             value: Any = obj
             for part in path.split("__"):
                 value = getattr(value, part, "")
-            cells.append(value)
+            cells.append(record_cell(value))
         url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
         rows.append({"object": obj, "url": url, "cells": cells})
     context = {
@@ -330,6 +352,42 @@ def kpi_records(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "only_quarter": bool(only),
     }
     return render(request, "plan/kpi_records.html", context)
+
+
+@require_GET
+def evidence(request: HttpRequest, code: str, pk: int, measurement: int) -> HttpResponse:
+    """A measurement's evidence file, for those who see evidence on the KPI page (signed-in
+    staff), always as a download with the content type of its kind and no sniffing."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    plan = _plan(request, code)
+    kpi = get_object_or_404(queries.kpis(plan), pk=pk)
+    if not queries.sees_internal(request.user):
+        raise PermissionDenied
+    m = (
+        queries.measurements(kpi, request.user, include_superseded=True)
+        .filter(pk=measurement)
+        .first()
+    )
+    if m is None or not m.evidence_file:
+        raise Http404("no such evidence")
+    try:
+        handle = m.evidence_file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("the evidence file is missing") from exc
+    kind = services.evidence_type(m.evidence_file.name)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=m.evidence_file.name.rsplit("/", 1)[-1],
+        content_type=services.EVIDENCE_TYPES.get(kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,6 +472,10 @@ def report(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     from rongngan.plan import reports
 
     period = Period(request, plan)
+    if period.problems:
+        for message in period.messages:
+            messages.error(request, message)
+        return redirect(reverse("plan:dashboard", args=[plan.code]) + "?" + period.query())
     data = reports.report_data(plan, period.year, period.quarter or None)
     name = f"{plan.code}-{period.year}-{f'Q{period.quarter}' if period.quarter else 'annual'}"
     if fmt == "xlsx":

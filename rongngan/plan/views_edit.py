@@ -7,6 +7,7 @@ edit the plan (officers, administrators) reach these pages.
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,13 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from rongngan.core.errors import Problem, RongnganValidationError, show_problems
+from rongngan.core.scoping import role_of
 from rongngan.core.thai import fiscal_year
 from rongngan.plan import queries, services
 from rongngan.plan.forms import (
@@ -37,7 +39,9 @@ from rongngan.plan.models import KPI, Approach, Plan, Project, Strategy
 TEMPLATE = "plan/edit/form.html"
 NO_SUCH_PLAN = gettext_lazy("There is no plan with the code “%(value)s”.")
 
-Save = Callable[[dict[str, Any]], Any]
+# Saves what the form sent; the second argument is the version of the record the form was
+# opened at (None when creating), which the service compares with the record's current one.
+Save = Callable[[dict[str, Any], str | None], Any]
 
 
 # --------------------------------------------------------------------------------------------
@@ -55,7 +59,11 @@ def _plan(request: HttpRequest, code: str) -> Plan:
 
 
 def _detail(plan: Plan) -> str:
-    return reverse("plan:plan_detail", args=[plan.code])
+    """The plan's page; the list of plans for a plan whose code no address can carry."""
+    try:
+        return reverse("plan:plan_detail", args=[plan.code])
+    except NoReverseMatch:
+        return reverse("plan:plan_list")
 
 
 def _form_page(
@@ -77,7 +85,7 @@ def _form_page(
             messages.info(request, _("Nothing was changed."))
             return redirect(context["cancel_url"])
         try:
-            obj = save(data)
+            obj = save(data, None if creating else form.opened_version())
         except RongnganValidationError as exc:
             show_problems(form, exc, service_field, name_unmatched=True)
             status = 400
@@ -130,7 +138,11 @@ def _copied_kpi(kpi: KPI, strategy: Strategy) -> dict[str, Any]:
     data["strategy"] = str(strategy.pk)
     data["baseline_year"] = number_text(kpi.baseline_year)
     data["baseline_value"] = number_text(kpi.baseline_value)
-    data["responsible"] = "" if kpi.responsible_id is None else str(kpi.responsible_id)
+    # A responsible officer who may no longer be one (an inactive user, another role) is not
+    # carried into the new plan: the service would refuse the whole copy for it.
+    r = kpi.responsible
+    eligible = r is not None and r.is_active and role_of(r) in services.RESPONSIBLE_ROLES
+    data["responsible"] = str(r.pk) if eligible else ""
     return data
 
 
@@ -202,7 +214,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         creating=True,
-        save=lambda data: _create_plan(request, form, data),
+        save=lambda data, _version: _create_plan(request, form, data),
         done=_detail,
         saved=lambda _obj: _plan_created(form.copy_from_code()),
         context={
@@ -213,16 +225,15 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
-    plan = _plan(request, code)
-    form = PlanForm(_post(request), initial=PlanForm.initial_for(plan))
+def _plan_edit_page(request: HttpRequest, plan: Plan) -> HttpResponse:
+    form = PlanForm(_post(request), initial=_opened(PlanForm.initial_for(plan), plan))
     return _form_page(
         request,
         form,
         creating=False,
-        save=lambda data: services.plan_save(acting_user=request.user, plan=plan, data=data),
+        save=lambda data, version: services.plan_save(
+            acting_user=request.user, plan=plan, data=data, version=version
+        ),
         done=_detail,
         saved=lambda _obj: _("The plan has been saved."),
         context={
@@ -230,9 +241,29 @@ def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
             "subtitle": plan.title_th,
             "plan": plan,
             "cancel_url": _detail(plan),
-            "new_plan_url": reverse("plan:plan_create") + f"?copy_from={plan.code}",
+            "new_plan_url": reverse("plan:plan_create") + "?" + urlencode({"copy_from": plan.code}),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
+    return _plan_edit_page(request, _plan(request, code))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_by_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same page for a plan reached by its id: one whose code (stored before codes were
+    checked) no address can carry, so that an officer can give it a usable one."""
+    _editor_required(request)
+    return _plan_edit_page(request, get_object_or_404(queries.plans_for_user(request.user), pk=pk))
+
+
+def _opened(initial: dict[str, Any], obj: Any) -> dict[str, Any]:
+    """A form's initial values with the version of the record it is opened at."""
+    return {**initial, "version": services.version_of(obj)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,15 +275,15 @@ def _strategy_page(request: HttpRequest, plan: Plan, strategy: Strategy | None) 
         initial = NumberedForm.next_number(plan.strategies.all())
         title = _("Add a strategy")
     else:
-        initial = NumberedForm.initial_for(strategy)
+        initial = _opened(NumberedForm.initial_for(strategy), strategy)
         title = _("Edit strategy %(number)s") % {"number": strategy.number}
     form = NumberedForm(_post(request), initial=initial)
     return _form_page(
         request,
         form,
         creating=strategy is None,
-        save=lambda data: services.strategy_save(
-            acting_user=request.user, plan=plan, strategy=strategy, data=data
+        save=lambda data, version: services.strategy_save(
+            acting_user=request.user, plan=plan, strategy=strategy, data=data, version=version
         ),
         done=lambda _obj: _detail(plan),
         saved=lambda _obj: _("The strategy has been saved."),
@@ -285,15 +316,19 @@ def _approach_page(
         initial = NumberedForm.next_number(strategy.approaches.all())
         title = _("Add a development approach")
     else:
-        initial = NumberedForm.initial_for(approach)
+        initial = _opened(NumberedForm.initial_for(approach), approach)
         title = _("Edit development approach %(code)s") % {"code": approach.code}
     form = NumberedForm(_post(request), initial=initial)
     return _form_page(
         request,
         form,
         creating=approach is None,
-        save=lambda data: services.approach_save(
-            acting_user=request.user, strategy=strategy, approach=approach, data=data
+        save=lambda data, version: services.approach_save(
+            acting_user=request.user,
+            strategy=strategy,
+            approach=approach,
+            data=data,
+            version=version,
         ),
         done=lambda _obj: _detail(plan),
         saved=lambda _obj: _("The development approach has been saved."),
@@ -340,15 +375,15 @@ def _kpi_page(request: HttpRequest, plan: Plan, kpi: KPI | None) -> HttpResponse
             initial["strategy"] = strategy
         title = _("Add a KPI")
     else:
-        initial = KPIForm.initial_for(kpi)
+        initial = _opened(KPIForm.initial_for(kpi), kpi)
         title = _("Edit KPI %(code)s") % {"code": kpi.code}
     form = KPIForm(_post(request), initial=initial, plan=plan, kpi=kpi)
     return _form_page(
         request,
         form,
         creating=kpi is None,
-        save=lambda data: services.kpi_save(
-            acting_user=request.user, plan=plan, kpi=kpi, data=data
+        save=lambda data, version: services.kpi_save(
+            acting_user=request.user, plan=plan, kpi=kpi, data=data, version=version
         ),
         done=lambda saved: _kpi_url(plan, saved),
         saved=lambda _obj: _("The KPI has been saved."),
@@ -399,15 +434,15 @@ def _project_page(request: HttpRequest, plan: Plan, project: Project | None) -> 
         initial: dict[str, Any] = {"fiscal_year": str(_default_year(request, plan))}
         title = _("Add a project")
     else:
-        initial = ProjectForm.initial_for(project)
+        initial = _opened(ProjectForm.initial_for(project), project)
         title = _("Edit project %(code)s") % {"code": project.code}
     form = ProjectForm(_post(request), initial=initial, plan=plan, project=project)
     return _form_page(
         request,
         form,
         creating=project is None,
-        save=lambda data: services.project_save(
-            acting_user=request.user, plan=plan, project=project, data=data
+        save=lambda data, version: services.project_save(
+            acting_user=request.user, plan=plan, project=project, data=data, version=version
         ),
         done=lambda saved: _project_url(plan, saved),
         saved=lambda _obj: _("The project has been saved."),

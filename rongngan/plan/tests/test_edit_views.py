@@ -404,19 +404,19 @@ def test_an_officer_adds_a_kpi_with_targets(client, officer, mini_plan):
     client.force_login(officer)
     response = client.post(
         url("kpi_create", mini_plan.code),
-        kpi_post(mini_plan, target_2563="100", target_2564="1,250.5", target_2565=""),
+        kpi_post(mini_plan, target_2563="100", target_2564="1,250", target_2565=""),
     )
     kpi = KPI.objects.get(plan=mini_plan, code="K1.9")
     assert response.status_code == 302
     assert response.url == reverse("plan:kpi_detail", args=[mini_plan.code, kpi.pk])
     assert {t.fiscal_year: t.value for t in kpi.targets.all()} == {
         2563: Decimal("100"),
-        2564: Decimal("1250.5"),
+        2564: Decimal("1250"),
     }
     assert (kpi.strategy.number, kpi.unit, kpi.metric, kpi.responsible) == (1, "count", "", None)
     entry = history(kpi).get()
     assert entry.action == "create"
-    assert entry.changes["targets"] == [{}, {"2563": "100.0000", "2564": "1250.5000"}]
+    assert entry.changes["targets"] == [{}, {"2563": "100.0000", "2564": "1250.0000"}]
 
 
 def test_a_negative_target_is_shown_on_its_year_and_nothing_is_written(client, officer, mini_plan):

@@ -1,6 +1,7 @@
 """KPI results: computed from records, by hand, overridden; the consistency check."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -176,3 +177,90 @@ def test_the_consistency_check_finds_sums_targets_and_province_counts(mini_plan)
     assert "จังหวัด" in target["message_th"]
     assert findings[("province_count", "P16")].params == {"code": "P16", "stated": 2, "named": 3}
     assert len(findings) == 3
+
+
+# --------------------------------------------------------------------------------------------
+# A rate metric: the year's value is the rate over the year, not the last quarter's
+
+
+# (received on, all kg, recovered kg): quarter rates 10 %, none, 10 %, 64.52 %; year 19.34 %
+RATE_RECORDS = [
+    (date(2019, 11, 1), 100, 10),
+    (date(2020, 5, 1), 50, 5),
+    (date(2020, 8, 1), 31, 20),
+]
+
+
+def _rate(periods):
+    out = []
+    for start, end in periods:
+        rows = [r for r in RATE_RECORDS if start <= r[0] <= end]
+        total = sum(r[1] for r in rows)
+        out.append(Decimal(sum(r[2] for r in rows)) * 100 / total if total else None)
+    return out
+
+
+@pytest.fixture
+def rate_kpi(mini_plan, monkeypatch):
+    from rongngan.core import metrics
+
+    monkeypatch.setitem(
+        metrics._REGISTRY,
+        "test.rate",
+        metrics.Metric(
+            key="test.rate", label="rate", unit="percent", accumulation="level", compute=_rate
+        ),
+    )
+    kpi = KPI.objects.get(plan=mini_plan, code="K2.1")  # percent, level, target 99
+    KPI.objects.filter(pk=kpi.pk).update(metric="test.rate")
+    kpi.refresh_from_db()
+    return kpi
+
+
+def test_a_rate_kpi_counts_the_rate_over_the_year_not_the_last_quarter(rate_kpi, mini_plan):
+    r = result_for(mini_plan, "K2.1", as_of=date(2020, 9, 30))
+    assert [
+        qv.computed.quantize(Decimal("0.01")) if qv.computed else None for qv in r.quarters
+    ] == [
+        Decimal("10.00"),
+        None,
+        Decimal("10.00"),
+        Decimal("64.52"),
+    ]
+    assert r.actual.quantize(Decimal("0.01")) == Decimal("19.34")  # 35 of 181 kg
+    assert r.actual == _rate([(date(2019, 10, 1), date(2020, 9, 30))])[0]
+    assert r.year_to_date and r.status == OFF_TRACK
+    # Half way: the rate over the first half-year.
+    r = result_for(mini_plan, "K2.1", as_of=date(2020, 3, 31))
+    assert r.actual == Decimal(10)
+
+
+def test_an_override_of_the_latest_quarter_states_the_years_rate(rate_kpi, mini_plan, officer):
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2021, 1, 1)):
+        services.measurement_record(
+            acting_user=officer,
+            kpi=rate_kpi,
+            data={"fiscal_year": 2563, "quarter": 2, "value": 50, "reason": "paper forms"},
+        )
+    r = result_for(mini_plan, "K2.1", as_of=date(2020, 9, 30))
+    assert r.actual.quantize(Decimal("0.01")) == Decimal("19.34")  # Q2 is not the latest
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2021, 1, 1)):
+        services.measurement_record(
+            acting_user=officer,
+            kpi=rate_kpi,
+            data={"fiscal_year": 2563, "quarter": 4, "value": 30, "reason": "year corrected"},
+        )
+    r = result_for(mini_plan, "K2.1", as_of=date(2020, 9, 30))
+    assert r.actual == Decimal(30) and not r.year_to_date
+
+
+def test_the_dashboard_and_the_api_show_the_years_rate(rate_kpi, mini_plan, client):
+    from conftest import api_as
+
+    body = client.get(f"/plan/{mini_plan.code}/dashboard/?year=2563").content.decode()
+    row = body[body.index('data-kpi="K2.1"') :]
+    assert '<strong class="kpi-actual">19.337</strong>' in row[: row.index("</tr>")]
+    result = api_as(None).get(f"/api/v1/plan/kpis/{rate_kpi.pk}/?year=2563").json()["result"]
+    assert result["value"].startswith("19.337") and result["year_to_date_rate"] is True

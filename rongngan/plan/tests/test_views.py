@@ -218,3 +218,103 @@ def test_staff_read_the_plan_and_project_pages_with_the_plans_load_in_their_hist
     assert "kpis" not in labels and "projects" not in labels
     project = mini_plan.projects.first()
     assert client.get(url("project_detail", mini_plan, project.pk)).status_code == 200
+
+
+# --------------------------------------------------------------------------------------------
+# The records behind a value read as the rest of the platform: B.E. dates, separated numbers
+
+
+class _Record:
+    def __init__(self, received, at, kg, reported):
+        self.received, self.at, self.kg, self.reported = received, at, kg, reported
+
+    def __str__(self):
+        return "ใบกำกับ 1"
+
+
+@pytest.fixture
+def records_kpi(mini_plan, monkeypatch):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from rongngan.core import metrics
+
+    at = datetime(2021, 10, 6, 7, 44, tzinfo=UTC)  # 14:44 in Bangkok
+    row = _Record(date(2020, 1, 15), at, Decimal("503974.2400"), True)
+    monkeypatch.setitem(
+        metrics._REGISTRY,
+        "test.records",
+        metrics.Metric(
+            key="test.records",
+            label="records",
+            unit="count",
+            accumulation="cumulative",
+            compute=lambda periods: [Decimal(1) for _ in periods],
+            records=lambda start, end: [row],
+            columns=(("received", "received"), ("at", "at"), ("kg", "kg"), ("reported", "r")),
+        ),
+    )
+    kpi = KPI.objects.get(plan=mini_plan, code="K1.1")
+    KPI.objects.filter(pk=kpi.pk).update(metric="test.records")
+    return kpi
+
+
+def test_the_records_page_shows_buddhist_era_dates_and_separated_numbers(
+    client, officer, records_kpi, mini_plan
+):
+    client.force_login(officer)
+    body = client.get(url("kpi_records", mini_plan, records_kpi.pk) + "?year=2563").content
+    body = body.decode()
+    table = body[body.index('id="drill-records"') :]
+    assert "15 ม.ค. 2563" in table and "6 ต.ค. 2564 14:44" in table
+    assert '<td class="num">503,974.24</td>' in table
+    for ce in ("2020", "2021", "503974"):
+        assert ce not in table
+
+
+def test_record_cells_in_english_keep_the_buddhist_era(records_kpi):
+    from datetime import datetime
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from rongngan.plan.views import record_cell
+
+    with translation.override("en"):
+        assert record_cell(date(2020, 1, 15))["text"] == "15 Jan 2563"
+        assert record_cell(datetime(2020, 1, 15, 9, 5))["text"].endswith("2563 09:05")
+    assert record_cell(Decimal("1234567.5000")) == {"text": "1,234,567.5", "num": True}
+    assert record_cell(None)["text"] == "—"
+    assert record_cell("10210420000011") == {"text": "10210420000011", "num": False}
+
+
+# --------------------------------------------------------------------------------------------
+# The period asked for: the default year has targets; a bad one is said, not swallowed
+
+
+def test_after_the_plan_the_pages_default_to_its_latest_year_with_targets(client, mini_plan):
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 11, 27)):
+        response = client.get(url("dashboard", mini_plan))
+        assert response.context["period"].year == 2564  # K2.1 has a 2564 target; 2565 none
+        api = client.get(f"/api/v1/plan/kpis/?plan={mini_plan.code}").json()["results"]
+        assert {k["result"]["fiscal_year"] for k in api} == {2564}
+        body = client.get(url("dashboard", mini_plan) + "?year=2565").content.decode()
+    assert 'class="notice no-targets"' in body
+
+
+@pytest.mark.parametrize("query", ["year=2599", "year=abc", "quarter=5", "quarter=x"])
+def test_a_bad_period_is_a_400_in_the_api(client, mini_plan, query):
+    response = client.get(f"/api/v1/plan/kpis/?plan={mini_plan.code}&{query}")
+    assert response.status_code == 400
+    field = query.split("=")[0]
+    assert field in {e["field"] for e in response.json()["errors"]}
+
+
+def test_a_bad_period_is_said_on_the_page(client, mini_plan):
+    response = client.get(url("dashboard", mini_plan) + "?year=2599&quarter=9")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('class="notice notice-error period-problem"') == 2
+    assert "2599" in body
