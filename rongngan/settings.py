@@ -270,6 +270,25 @@ LOGGING = {
 TASK_QUEUE_MAX_AGE_SECONDS = envint("TASK_QUEUE_MAX_AGE_SECONDS", "300")
 
 # Waste manifest clocks (days), see rongngan/waste/clocks.py.
+# E-mail (monitoring notifications). With no EMAIL_HOST the mails are written as files under
+# <var>/mail/ (a demo or a test install sends nothing); with EMAIL_HOST they go by SMTP.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", "587")
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = (
+        envsecret("EMAIL_HOST_PASSWORD", "")
+        if os.environ.get("EMAIL_HOST_PASSWORD") or os.environ.get("EMAIL_HOST_PASSWORD_FILE")
+        else ""
+    )
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1")
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rongngan@localhost")
+
 WASTE_RECEIPT_CONTACT_DAYS = int(os.environ.get("WASTE_RECEIPT_CONTACT_DAYS", "35"))
 WASTE_RECEIPT_EXCEPTION_DAYS = int(os.environ.get("WASTE_RECEIPT_EXCEPTION_DAYS", "45"))
 WASTE_DISCREPANCY_DAYS = int(os.environ.get("WASTE_DISCREPANCY_DAYS", "15"))
