@@ -186,14 +186,16 @@ def parse_thai_date(s: str) -> date:
     """Parse a date typed by a Thai user.
 
     Accepted: '1 ต.ค. 2562', '๑ ต.ค. ๒๕๖๒', '1 ตุลาคม 2562', '1 Oct 2562', '1 October 2019',
-    '01/10/2562' (day/month/year) and ISO '2019-10-01' (always C.E.). In the word and slash forms
-    a year >= 2400 is B.E., anything lower C.E.; an explicit 'พ.ศ.'/'ค.ศ.' before the year wins.
-    Extra whitespace and a trailing '.' are tolerated. Raises ValueError otherwise.
+    '01/10/2562' (day/month/year) and ISO '2019-10-01'. In every form a year >= 2400 is B.E.
+    and anything lower C.E. (ISO too: '2562-10-01' is 1 Oct 2019, as Thai systems write it); an
+    explicit 'พ.ศ.'/'ค.ศ.' before the year wins. Extra whitespace and a trailing '.' are
+    tolerated. Raises ValueError otherwise.
     """
     text = " ".join(to_arabic_digits(s).split()).rstrip(".").strip()
 
     if m := _ISO_RE.fullmatch(text):
-        return _make_date(s, int(m[1]), int(m[2]), int(m[3]))
+        # A C.E. year of 2400 or more is no record's date; such a year is B.E. typed in ISO order.
+        return _make_date(s, _year_to_ce(int(m[1]), None), int(m[2]), int(m[3]))
 
     if m := _SLASH_RE.fullmatch(text):
         year = _year_to_ce(int(m[3]), None)

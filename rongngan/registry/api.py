@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rongngan.core.api import problem_response
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.idempotency import idempotent
 from rongngan.core.models import Province
@@ -128,6 +129,11 @@ class FactoryWriteSerializer(serializers.Serializer):
     contact_name = serializers.CharField(required=False)
     contact_phone = serializers.CharField(required=False)
     contact_email = serializers.EmailField(required=False)
+    version = serializers.CharField(
+        required=False,
+        help_text="updates only: the updated_at of the record read; 409 (stale) if it changed "
+        "since. Or send its ETag as If-Match (412).",
+    )
 
 
 class MachineSerializer(serializers.ModelSerializer):
@@ -217,13 +223,40 @@ class FactoryViewSet(
         factory = services.factory_create(acting_user=request.user, data=request.data)
         return Response(FactorySerializer(_reload(factory)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=FactoryWriteSerializer, responses={200: FactorySerializer, 400: ERRORS})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        factory = self.get_object()
+        response = Response(self.get_serializer(factory).data)
+        if sees_internal_fields(request.user):
+            response["ETag"] = _etag(factory)
+        return response
+
+    @extend_schema(
+        request=FactoryWriteSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="the ETag of the record the change is made on (412 if it changed)",
+            )
+        ],
+        responses={200: FactorySerializer, 400: ERRORS, 409: ERRORS, 412: ERRORS},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         factory = queries.factory_for_user(request.user, pk, write=True)
-        factory = services.factory_update(
-            acting_user=request.user, factory=factory, data=request.data
-        )
-        return Response(FactorySerializer(_reload(factory)).data)
+        data, version = _without_version(request.data)
+        if_match = request.headers.get("If-Match")
+        expected = _etag_value(if_match) if if_match else version
+        try:
+            factory = services.factory_update(
+                acting_user=request.user, factory=factory, data=data, expected_version=expected
+            )
+        except services.StaleVersion as exc:
+            return problem_response(exc.problems, 412 if if_match else 409)
+        response = Response(FactorySerializer(_reload(factory)).data)
+        response["ETag"] = _etag(factory)
+        return response
 
     @extend_schema(request=FactoryWriteSerializer, responses={200: FactorySerializer, 400: ERRORS})
     def update(self, request: Request, pk: str) -> Response:
@@ -293,6 +326,28 @@ class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[ImportJob]:
         return queries.import_jobs_for_user(self.request.user)
+
+
+def _etag(factory: Factory) -> str:
+    return f'"{services.factory_version(factory)}"'
+
+
+def _etag_value(header: str) -> str:
+    """The version in an If-Match header: its first entity tag, without W/ and quotes."""
+    tag = header.split(",")[0].strip()
+    tag = tag.removeprefix("W/")
+    return tag.strip('"')
+
+
+def _without_version(data: Any) -> tuple[Any, str | None]:
+    """The body without its optional "version" (the updated_at the client read)."""
+    if "version" not in data:
+        return data, None
+    copy = data.copy()
+    version = copy.pop("version")
+    if isinstance(version, list):  # a QueryDict pops every value of the key
+        version = version[-1] if version else None
+    return copy, None if version is None else str(version)
 
 
 def _reload(factory: Factory) -> Factory:

@@ -2,15 +2,20 @@
 
 import csv
 import io
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from rongngan.core import context
 from rongngan.registry.importer import EXPORT_COLUMNS
 from rongngan.registry.models import Factory
+
+logger = logging.getLogger(__name__)
 
 PUBLIC_COLUMNS = [
     "registration_no",
@@ -76,12 +81,28 @@ def factories_response(qs: QuerySet[Factory], *, kind: str, internal: bool) -> H
         response["Content-Disposition"] = f'attachment; filename="factories-{stamp}.xlsx"'
         return response
     writer = csv.writer(_Echo())
+    # Worded now, in the request's language: the rows are written after the view has returned.
+    incomplete = _(
+        "ERROR: the export stopped after %(count)s rows; this file is incomplete. "
+        "Give the administrator the request id %(request)s."
+    )
+    request_id = context.current().request_id
 
     def stream() -> Iterator[str]:
         # A BOM so that Excel opens the Thai text as UTF-8.
         yield "\ufeff" + writer.writerow(columns)
-        for row in _rows(qs, columns):
-            yield writer.writerow(row)
+        count = 0
+        try:
+            for row in _rows(qs, columns):
+                yield writer.writerow(row)
+                count += 1
+        except Exception:
+            # The status (200) and the first rows are already sent: say in the file itself that
+            # rows are missing, then let the error end the transfer, so that neither a person
+            # nor a program takes the file for the whole list.
+            logger.exception("factory export stopped after %s rows", count)
+            yield writer.writerow([incomplete % {"count": count, "request": request_id}])
+            raise
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="factories-{stamp}.csv"'

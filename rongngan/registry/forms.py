@@ -247,7 +247,11 @@ class MachineForm(forms.Form):
     maker = _text(_("Maker"))
     model_name = _text(_("Model"))
     serial_no = _text(_("Serial number"))
-    year_made = _text(_("Year made (C.E.)"), widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    year_made = _text(
+        _("Year made (C.E.)"),
+        help_text=_("A B.E. year is read as B.E.: 2560 is 2017."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     horsepower = _text(_("Horsepower"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     registration_no = _text(_("Machinery registration number"))
     registered_on = _text(_("Registered on"), help_text=_("e.g. 1 ต.ค. 2562 or 2019-10-01"))

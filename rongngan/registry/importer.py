@@ -8,8 +8,10 @@ inside one transaction.
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -193,9 +195,22 @@ def _read_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
         values = {}
         for h, v in zip(header, row, strict=False):
             if h is not None:
-                values[h] = "" if v is None else v
+                values[h] = _cell(v)
         yield number, values
     workbook.close()
+
+
+def _cell(value: Any) -> Any:
+    """An Excel cell's value; a number cell is a float, read as the Decimal it shows.
+
+    ``str(1e-05)`` is "1e-05", which no one typed; the Decimal of its shortest repr, written
+    without an exponent, is 0.00001.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(format(Decimal(repr(value)), "f"))
+    return value
 
 
 def import_rows(

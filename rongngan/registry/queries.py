@@ -1,5 +1,6 @@
 """Reads of the register, always scoped by the acting user (see core.scoping)."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from rongngan.core.scoping import (
     scope_factories,
     sees_internal_fields,
 )
-from rongngan.core.search import any_row, filter_substring, filter_words
+from rongngan.core.search import any_row, filter_substring, filter_words, tokens
 from rongngan.core.thai import to_arabic_digits
 from rongngan.registry.models import Factory, FactoryAssignment, ImportJob, Machine
 from rongngan.registry.regno import looks_like_registration_number, normalize_registration_number
@@ -74,30 +75,64 @@ def factory_search(user: Any, params: Mapping[str, Any]) -> QuerySet[Factory]:
         qs = qs.filter(in_industrial_estate=False)
     q = str(params.get("q") or "").strip()
     if q:
-        qs = _text_search(qs, q)
+        qs = _text_search(qs, q, internal=sees_internal_fields(user))
     return qs.select_related("province", "district", "primary_type", "operator").order_by(
         "registration_no"
     )
 
 
-def _text_search(qs: QuerySet[Factory], q: str) -> QuerySet[Factory]:
+# A province abbreviation ends a legacy number: Thai consonants only (see regno).
+_ABBREVIATION = re.compile("[\u0e01-\u0e2e]+")
+
+
+def _same_number(stored: str, number: str, *, any_province: bool) -> bool:
+    if stored == number:
+        return True
+    return (
+        any_province
+        and stored.startswith(number)
+        and bool(_ABBREVIATION.fullmatch(stored[len(number) :]))
+    )
+
+
+def _text_search(qs: QuerySet[Factory], q: str, *, internal: bool) -> QuerySet[Factory]:
+    """The search box. Only published fields are searched for the public: the juristic ID is
+    not one, so it is matched (exactly, 13 digits) for signed-in users only, and it is not among
+    the words of search_text at all (services.SEARCH_FIELDS)."""
+    if not tokens(q):
+        # Nothing to search for (only punctuation, e.g. "-" or "/"): as if the box were empty.
+        return qs
     digits = to_arabic_digits(q).replace("-", "").replace(" ", "")
     if len(digits) == 13 and digits.isdecimal():
+        if not internal:
+            return qs.none()
         pks = Factory.objects.filter(juristic_id=digits).values_list("pk", flat=True)[:1000]
         return qs.filter(pk__in=list(pks))
     if looks_like_registration_number(q):
         try:
-            number = normalize_registration_number(q).canonical
+            reg = normalize_registration_number(q)
         except ValueError:
             pass
         else:
+            number = reg.canonical
+            # A legacy number typed without its province letters (3-106-99/63) finds the
+            # number in every province (3-106-99/63รย, 3-106-99/63ชบ).
+            any_province = reg.kind == "legacy" and not reg.province_abbr
+            match = Q(registration_no=number) | Q(former_registration_no=number)
+            if any_province:
+                match |= Q(registration_no__startswith=number)
+                match |= Q(former_registration_no__startswith=number)
             # Looked up on their own first: SQLite otherwise walks the whole index in list order.
-            pks = list(
-                Factory.objects.filter(
-                    Q(registration_no=number) | Q(former_registration_no=number)
-                ).values_list("pk", flat=True)[:100]
-            )
-            return qs.filter(pk__in=pks)
+            rows = Factory.objects.filter(match).values_list(
+                "pk", "registration_no", "former_registration_no"
+            )[:1000]
+            pks = [
+                pk
+                for pk, current, former in rows
+                if _same_number(current, number, any_province=any_province)
+                or _same_number(former, number, any_province=any_province)
+            ]
+            return qs.filter(pk__in=pks[:100])
     found = filter_words(qs, q)
     if any_row(found):
         return found

@@ -9,6 +9,14 @@ Two shapes are in circulation:
   1-3, category (``106``, ``3(1)``, ``3.1``), sequence, ``/`` B.E. year (2 or 4 digits),
   optional Thai province abbreviation.
 
+A legacy number is written in more than one way: ``3-106-99/63รย``, ``3-106-99/2563รย`` and
+``3-106-099/63รย`` are one number. The canonical form drops leading zeros from the numeric parts
+and writes a year of the 2500s with 2 digits (a 2-digit year is always 25yy), so equal numbers
+have equal canonical forms; other years (the 2400s) keep 4 digits.
+
+Problems raise `RegistrationNumberError` (a ValueError): its text is English, its `code` and
+`params` let the application say the same in the user's language.
+
 Pure Python (no Django) so importers and tests can use it without settings.
 """
 
@@ -22,6 +30,7 @@ from rongngan.core.thai import to_arabic_digits
 __all__ = [
     "CURRENT_ISSUING_BODIES",
     "RegistrationNumber",
+    "RegistrationNumberError",
     "looks_like_registration_number",
     "normalize_registration_number",
 ]
@@ -51,8 +60,22 @@ _LEGACY_RE = re.compile(
     rf"(?:\s*(?P<abbr>{_TH}(?:\s*\.?\s*{_TH}){{0,3}})\.?)?",
     re.ASCII,
 )
+_NUMBER = re.compile(r"\d+", re.ASCII)
 # Cap what the cheap check looks at: search queries can be arbitrarily long text.
 _MAX_INPUT = 64
+
+
+class RegistrationNumberError(ValueError):
+    """Why a text is not a registration number: English text, plus a stable code and params.
+
+    Codes: ``empty``, ``current_length`` (digits), ``issuing_body`` (body), ``no_year``,
+    ``legacy_format``, ``class_digit`` (value), ``year_digits`` (value), ``year_not_be`` (value).
+    """
+
+    def __init__(self, code: str, text: str, **params: object) -> None:
+        super().__init__(text)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,8 @@ class RegistrationNumber:
     category: str | None = None
     province_abbr: str | None = None  # legacy only, e.g. "รย"
     prefix: str | None = None  # legacy only, e.g. "จ"
-    sequence: str | None = None  # zero padding kept: it may be significant
+    # current: the 4 digits as written; legacy: without leading zeros (099 and 99 are one number)
+    sequence: str | None = None
     year_be: int | None = None  # legacy only; a 2-digit year is read as 25yy
     issuing_body: int | None = None  # current only: 1, 2 or 7
     location_digit: int | None = None  # current only
@@ -89,14 +113,18 @@ class RegistrationNumber:
 def _parse_current(digits: str) -> RegistrationNumber:
     if len(digits) != 14:
         # Digits only, so it was meant as a current number -- or a legacy one missing "/year".
-        raise ValueError(
+        raise RegistrationNumberError(
+            "current_length",
             f"a current registration number has 14 digits, got {len(digits)} "
-            "(a legacy number needs '/year', e.g. 3-106-33/50รย)"
+            "(a legacy number needs '/year', e.g. 3-106-33/50รย)",
+            digits=len(digits),
         )
     body = int(digits[0])
     if body not in CURRENT_ISSUING_BODIES:
-        raise ValueError(
-            f"a current registration number starts with 1, 2 or 7 (issuing body), not {body}"
+        raise RegistrationNumberError(
+            "issuing_body",
+            f"a current registration number starts with 1, 2 or 7 (issuing body), not {body}",
+            body=body,
         )
     location = int(digits[1])
     return RegistrationNumber(
@@ -116,12 +144,18 @@ def _parse_legacy(text: str) -> RegistrationNumber:
     m = _LEGACY_RE.fullmatch(text)
     if m is None:
         if "/" not in text:
-            raise ValueError("expected 14 digits or a legacy number such as 3-106-33/50รย")
-        raise ValueError("unrecognised legacy format; expected e.g. 3-106-33/50รย")
+            raise RegistrationNumberError(
+                "no_year", "expected 14 digits or a legacy number such as 3-106-33/50รย"
+            )
+        raise RegistrationNumberError(
+            "legacy_format", "unrecognised legacy format; expected e.g. 3-106-33/50รย"
+        )
 
     cls = m["cls"]
     if len(cls) != 1 or cls not in "123":
-        raise ValueError(f"factory class must be 1, 2 or 3, not {cls}")
+        raise RegistrationNumberError(
+            "class_digit", f"factory class must be 1, 2 or 3, not {cls}", value=cls
+        )
 
     year = m["year"]
     if len(year) == 2:
@@ -130,14 +164,22 @@ def _parse_legacy(text: str) -> RegistrationNumber:
     elif len(year) == 4:
         year_be = int(year)
         if not 2400 <= year_be <= 2699:
-            raise ValueError(f"year {year} is not a B.E. year")
+            raise RegistrationNumberError(
+                "year_not_be", f"year {year} is not a B.E. year", value=year
+            )
     else:
-        raise ValueError(f"year after '/' must have 2 or 4 digits, not {year!r}")
+        raise RegistrationNumberError(
+            "year_digits", f"year after '/' must have 2 or 4 digits, not {year!r}", value=year
+        )
 
-    category = re.sub(r"\s+", "", m["cat"])
+    # Leading zeros carry no meaning in the numeric parts: 3-106-099 is 3-106-99.
+    category = _NUMBER.sub(lambda d: str(int(d[0])), re.sub(r"\s+", "", m["cat"]))
+    sequence = str(int(m["seq"]))
+    # One spelling per year: 25yy as the 2 digits legacy numbers are written with, others in 4.
+    year_text = f"{year_be - 2500:02d}" if 2500 <= year_be <= 2599 else str(year_be)
     prefix = m["prefix"]
     abbr = re.sub(r"[\s.]+", "", m["abbr"]) if m["abbr"] else None
-    canonical = f"{prefix or ''}{cls}-{category}-{m['seq']}/{year}{abbr or ''}"
+    canonical = f"{prefix or ''}{cls}-{category}-{sequence}/{year_text}{abbr or ''}"
     return RegistrationNumber(
         kind="legacy",
         canonical=canonical,
@@ -145,7 +187,7 @@ def _parse_legacy(text: str) -> RegistrationNumber:
         category=category,
         province_abbr=abbr,
         prefix=prefix,
-        sequence=m["seq"],
+        sequence=sequence,
         year_be=year_be,
     )
 
@@ -153,13 +195,14 @@ def _parse_legacy(text: str) -> RegistrationNumber:
 def normalize_registration_number(s: str) -> RegistrationNumber:
     """Parse a registration number as users type it (Thai digits, spaces, dashes, dots).
 
-    Raises ValueError whose message names the problem (shown to users after "not a registration
-    number:"). Idempotent: parsing ``result.canonical`` gives an equal result.
+    Raises RegistrationNumberError (a ValueError) whose message names the problem (shown to
+    users after "not a registration number:"). Idempotent: parsing ``result.canonical`` gives an
+    equal result.
     """
     # Collapsing whitespace also turns NBSP and tabs into plain spaces the ASCII regex knows.
     text = " ".join(_DASHES.sub("-", to_arabic_digits(s)).split())
     if not text:
-        raise ValueError("the input is empty")
+        raise RegistrationNumberError("empty", "the input is empty")
     compact = _CURRENT_SEPARATORS.sub("", text)
     if compact.isascii() and compact.isdecimal():
         return _parse_current(compact)

@@ -1,14 +1,18 @@
 """Every write to the factory register: validated first, one transaction, an audit entry each."""
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
-from rongngan.core.errors import Problem, RongnganValidationError
+from rongngan.core.errors import Problem, RongnganValidationError, problems_from_django
 from rongngan.core.scoping import can_register, role_of
 from rongngan.core.search import search_text
 from rongngan.registry.models import Factory, FactoryAssignment, Machine, MachineStatus
@@ -21,9 +25,12 @@ from rongngan.registry.validation import (
     bool_field,
     clean_factory,
     date_field,
-    decimal_field,
+    date_label,
     duplicate_problems,
+    in_language,
+    number_field,
     text_of,
+    year_field,
 )
 
 # Model fields behind FACTORY_FIELDS: the values an audit entry records.
@@ -35,8 +42,10 @@ UNKNOWN_OPERATOR = _("Unknown operator organisation “%(value)s”.")
 OPERATOR_REQUIRED = _("Give the operator organisation, or the juristic ID of the operator.")
 
 
-# The fields whose words make a factory's search_text (see core.search).
-SEARCH_FIELDS = ("name_th", "name_en", "registration_no", "former_registration_no", "juristic_id")
+# The fields whose words make a factory's search_text (see core.search). Published fields only:
+# the public searches the same column (the juristic ID is found by queries._text_search, exactly
+# and for signed-in users only).
+SEARCH_FIELDS = ("name_th", "name_en", "registration_no", "former_registration_no")
 
 
 def factory_search_text(f: Factory) -> str:
@@ -66,6 +75,15 @@ def resolve_operator(
             juristic_id=juristic_id,
         )
     return None
+
+
+def _model_check(obj: Any, exclude: list[str] | None = None) -> None:
+    """Django's model validation, as a last line only: validation.py checks every field first,
+    so a problem here is a gap in it. It is still a refusal (400 with the field), not a 500."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except DjangoValidationError as exc:
+        raise RongnganValidationError(problems_from_django(exc)) from exc
 
 
 def _apply(f: Factory, values: dict[str, Any]) -> list[Any] | None:
@@ -104,7 +122,7 @@ def factory_create(*, acting_user: Any, data: Mapping[str, Any]) -> Factory:
     f = Factory(operator=operator)
     types = _apply(f, values)
     f.search_text = factory_search_text(f)
-    f.full_clean(exclude=["types"], validate_unique=False)
+    _model_check(f, exclude=["types"])
     f.save()
     f.types.set(types or [])
     audit.record(
@@ -116,9 +134,68 @@ def factory_create(*, acting_user: Any, data: Mapping[str, Any]) -> Factory:
     return f
 
 
+STALE = _(
+    "This factory was changed by %(who)s at %(when)s, after you opened it. Nothing was saved: "
+    "open it again to see the current data, then make your change."
+)
+INVALID_VERSION = _("“%(value)s” is not a version of this record (send the updated_at you read).")
+
+
+class StaleVersion(RongnganValidationError):
+    """The change was made against an older version of the record than the current one."""
+
+
+def factory_version(f: Factory) -> str:
+    """The version of a factory as clients hold it: the time of its last change (UTC, to the
+    microsecond; every change through factory_update moves it)."""
+    return f.updated_at.astimezone(dt.UTC).isoformat()
+
+
+def _parse_version(token: str) -> dt.datetime | None:
+    try:
+        value = parse_datetime(token.strip())
+    except ValueError:
+        return None
+    return value if value is not None and value.tzinfo is not None else None
+
+
+def _check_version(factory: Factory, expected: str | None) -> None:
+    """Refuse a change made from a copy older than the stored record (optimistic locking)."""
+    if expected is None or expected.strip() in ("", "*"):
+        return
+    wanted = _parse_version(expected)
+    if wanted is None:
+        raise StaleVersion(
+            [Problem("version", "invalid_version", INVALID_VERSION, {"value": expected[:64]})]
+        )
+    if wanted == factory.updated_at:
+        return
+    last = audit.history(factory).first()
+    when = timezone.localtime(factory.updated_at)
+    params = {
+        "who": (last.actor_username if last else "") or "system",
+        "when": in_language(
+            lambda: f"{date_label(when.date())!s} {when:%H:%M}",
+        ),
+    }
+    raise StaleVersion([Problem(None, "stale", STALE, params)])
+
+
 @transaction.atomic
-def factory_update(*, acting_user: Any, factory: Factory, data: Mapping[str, Any]) -> Factory:
-    """Change some fields of a factory; the caller has already checked write access."""
+def factory_update(
+    *,
+    acting_user: Any,
+    factory: Factory,
+    data: Mapping[str, Any],
+    expected_version: str | None = None,
+) -> Factory:
+    """Change some fields of a factory; the caller has already checked write access.
+
+    With `expected_version` (factory_version of the copy the change was made on: the edit form
+    carries it, API clients may send it) a change to a record changed since is refused with
+    StaleVersion and nothing is written.
+    """
+    _check_version(factory, expected_version)
     role = role_of(acting_user)
     allowed = OPERATOR_FIELDS if role == "operator" else None
     cleaned = clean_factory(data, ref=Reference(), instance=factory, allowed_fields=allowed)
@@ -136,12 +213,21 @@ def factory_update(*, acting_user: Any, factory: Factory, data: Mapping[str, Any
         problems += duplicate_problems({values["registration_no"]: 0}, exclude_pk=factory.pk)
     if problems:
         raise RongnganValidationError(problems)
-    # Lock the row so two officers saving at once cannot interleave their changes.
+    # Lock the row so two officers saving at once cannot interleave their changes; the version
+    # is checked again under the lock, so of two saves from the same copy only the first wins.
     factory = Factory.objects.select_for_update().get(pk=factory.pk)
+    _check_version(factory, expected_version)
     before = audit.snapshot(factory, AUDITED_FIELDS)
     types = _apply(factory, values)
+    scalar = [name for name in AUDITED_FIELDS if name != "types"]
+    changed = audit.diff(before, audit.snapshot(factory, scalar))
+    if types is not None and sorted(str(t) for t in types) != before["types"]:
+        changed["types"] = []
+    if not changed:
+        # Nothing differs: no write, so the version others hold stays current.
+        return factory
     factory.search_text = factory_search_text(factory)
-    factory.full_clean(exclude=["types"], validate_unique=False)
+    _model_check(factory, exclude=["types"])
     factory.save()
     if types is not None:
         factory.types.set(types)
@@ -184,13 +270,14 @@ def _machine_values(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]
             else:
                 c.values[name] = text
     if "year_made" in data:
-        value = decimal_field(c, "year_made", data["year_made"], integer=True)
-        if value is not None and not 1800 <= value <= 2200:
-            c.fail("year_made", "out_of_range", low=1800, high=2200)
-        elif not any(p.field == "year_made" for p in c.problems):
-            c.values["year_made"] = int(value) if value is not None else None
+        year = year_field(c, "year_made", data["year_made"])
+        if year is not None or not text_of(data["year_made"]):
+            c.values["year_made"] = year
     if "horsepower" in data:
-        c.values["horsepower"] = decimal_field(c, "horsepower", data["horsepower"])
+        column = Machine._meta.get_field("horsepower")
+        value = number_field(c, "horsepower", data["horsepower"], column)
+        if value is not None or not text_of(data["horsepower"]):
+            c.values["horsepower"] = value
     if "registered_on" in data:
         c.values["registered_on"] = date_field(c, "registered_on", data["registered_on"])
     if "mortgaged" in data:
@@ -224,7 +311,7 @@ def machine_add(*, acting_user: Any, factory: Factory, data: Mapping[str, Any]) 
     values = _machine_values(data, partial=False)
     _check_machine_regno(values)
     m = Machine(factory=factory, **values)
-    m.full_clean(validate_unique=False)
+    _model_check(m)
     m.save()
     audit.record(
         actor=acting_user,
@@ -244,7 +331,7 @@ def machine_update(*, acting_user: Any, machine: Machine, data: Mapping[str, Any
     before = audit.snapshot(machine, MACHINE_FIELDS)
     for name, value in values.items():
         setattr(machine, name, value)
-    machine.full_clean(validate_unique=False)
+    _model_check(machine)
     machine.save()
     changes = audit.diff(before, audit.snapshot(machine, MACHINE_FIELDS))
     if changes:

@@ -8,17 +8,23 @@ cost a query per row (uniqueness) are done by the caller in bulk; see `duplicate
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection, models
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.core.errors import Problem
 from rongngan.core.geo import in_thailand
 from rongngan.core.models import District, Province, Subdistrict
 from rongngan.core.thai import (
+    BE_OFFSET,
+    format_en_date,
+    format_thai_date,
     is_valid_thai_id,
     normalize_thai_id,
     parse_thai_date,
@@ -26,7 +32,7 @@ from rongngan.core.thai import (
     to_arabic_digits,
 )
 from rongngan.registry.models import Factory, FactoryStatus, FactoryType
-from rongngan.registry.regno import normalize_registration_number
+from rongngan.registry.regno import RegistrationNumberError, normalize_registration_number
 
 MSG = {
     "required": _("This field is required."),
@@ -56,6 +62,44 @@ MSG = {
     "not_permitted": _("You may not change this field."),
     "unknown_field": _("Unknown field."),
     "date_order": _("The start date may not be before the licence date."),
+    "too_large": _("Too large: at most %(max)s."),
+    "too_many_decimals": _("At most %(places)s decimal places."),
+    "date_in_future": _(
+        "%(value)s is in the future: this date records something that has already happened."
+    ),
+    "date_too_early": _("%(value)s is before %(floor)s: check the year (B.E. or C.E.?)."),
+}
+# Why a text is not a registration number (regno.RegistrationNumberError.code), in words that
+# are translated; the code's params fill them.
+REGNO_REASONS = {
+    "empty": _("the input is empty"),
+    "current_length": _(
+        "a current registration number has 14 digits, got %(digits)s "
+        "(a legacy number needs “/year”, e.g. 3-106-33/50รย)"
+    ),
+    "issuing_body": _(
+        "a current registration number starts with 1, 2 or 7 (issuing body), not %(body)s"
+    ),
+    "no_year": _("expected 14 digits or a legacy number such as 3-106-33/50รย"),
+    "legacy_format": _("unrecognised legacy format; expected e.g. 3-106-33/50รย"),
+    "class_digit": _("factory class must be 1, 2 or 3, not %(value)s"),
+    "year_digits": _("the year after “/” must have 2 or 4 digits, not %(value)s"),
+    "year_not_be": _("year %(value)s is not a B.E. year"),
+}
+# Dates of past events (licence, start of operation, machinery registration) lie between this
+# day and today (Bangkok): the Factory Act registers nothing older, and a later date is a typo
+# (often a B.E. year read as C.E. or the other way round).
+DATE_FLOOR = dt.date(1900, 1, 1)
+# A year of 2400 or more is B.E. (as core.thai.parse_thai_date reads years): C.E. 1857.
+BE_YEAR_FROM = 2400
+# The largest value of each integer column type, on every supported database.
+INTEGER_MAX = {
+    "PositiveSmallIntegerField": 32767,
+    "SmallIntegerField": 32767,
+    "PositiveIntegerField": 2147483647,
+    "IntegerField": 2147483647,
+    "PositiveBigIntegerField": 9223372036854775807,
+    "BigIntegerField": 9223372036854775807,
 }
 
 TEXT_LIMITS = {
@@ -176,12 +220,56 @@ def text_of(raw: Any) -> str:
     return str(raw).strip()
 
 
+def in_language(render: Any) -> Promise:
+    """A lazy text: rendered in the active language whenever it is shown (see core.errors)."""
+    return lazy(render, str)()
+
+
+def date_label(value: dt.date) -> Promise:
+    """A date as the pages show it (B.E.), in the language the message is rendered in."""
+
+    def render() -> str:
+        if (translation.get_language() or "th").startswith("th"):
+            return format_thai_date(value)
+        return format_en_date(value)
+
+    return in_language(render)
+
+
+def regno_reason(exc: ValueError) -> Any:
+    """The reason of a registration-number error, translated and filled with its params."""
+    code = getattr(exc, "code", None)
+    if not isinstance(exc, RegistrationNumberError) or code not in REGNO_REASONS:
+        return str(exc)
+    message, params = REGNO_REASONS[code], exc.params
+    return in_language(lambda: str(message) % params)
+
+
+def _to_decimal(raw: Any, text: str) -> Decimal:
+    """The number in `raw`: a Decimal, an int or a float (JSON, Excel) as given, else text."""
+    if isinstance(raw, bool):
+        raise ValueError(text)
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        # repr is the shortest text that reads back as this float: 1e-05 is 0.00001, not
+        # 0.0000100000000000000008180305...
+        value = Decimal(repr(raw))
+    else:
+        value = parse_thai_number(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
 def decimal_field(c: Cleaned, name: str, raw: Any, *, integer: bool = False) -> Decimal | None:
     text = text_of(raw)
     if not text:
         return None
     try:
-        value = raw if isinstance(raw, Decimal) else parse_thai_number(text)
+        value = _to_decimal(raw, text)
     except (ValueError, InvalidOperation):
         c.fail(name, "invalid_number", value=text)
         return None
@@ -194,19 +282,108 @@ def decimal_field(c: Cleaned, name: str, raw: Any, *, integer: bool = False) -> 
     return value
 
 
-def date_field(c: Cleaned, name: str, raw: Any) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = text_of(raw)
-    if not text:
+def decimal_places(value: Decimal) -> int:
+    """Places after the point that carry a digit: 1.50 has 1, 1500 has 0 (exact, no rounding)."""
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    places = -exponent if exponent < 0 else 0
+    for digit in reversed(digits[len(digits) - places :] if places else ()):
+        if digit:
+            break
+        places -= 1
+    return places
+
+
+def fit_column(c: Cleaned, name: str, value: Decimal, column: models.Field) -> Any:
+    """`value` as `column` stores it, or None with a problem if it does not fit.
+
+    A DecimalField holds max_digits - decimal_places digits before the point and decimal_places
+    after it; an integer column its type's range. Checked here so that no value reaches the
+    database (or Django's model validation) that the column cannot hold.
+    """
+    if isinstance(column, models.DecimalField):
+        places = column.decimal_places
+        limit = Decimal(10) ** (column.max_digits - places)
+        if abs(value) >= limit:
+            c.fail(name, "too_large", max=f"{limit - Decimal(1).scaleb(-places):,}")
+            return None
+        if decimal_places(value) > places:
+            c.fail(name, "too_many_decimals", places=places)
+            return None
+        value = value.quantize(Decimal(1).scaleb(-places))
+        if not _reads_back(value, column):
+            c.fail(name, "too_large", max=f"{limit - Decimal(1).scaleb(-places):,}")
+            return None
+        return value
+    maximum = INTEGER_MAX[column.get_internal_type()]
+    if abs(value) > maximum:
+        c.fail(name, "too_large", max=f"{maximum:,}")
         return None
+    return int(value)
+
+
+def _reads_back(value: Decimal, column: models.DecimalField) -> bool:
+    """Whether the database gives `value` back. SQLite (demo and tests) keeps decimals as
+    floating point and Django reads them back to 15 significant digits: within 0.05 of the
+    column's limit a value rounds up past it and can no longer be read (every list holding it
+    fails). PostgreSQL keeps them exact."""
+    if connection.vendor != "sqlite":
+        return True
     try:
-        return parse_thai_date(text)
-    except ValueError:
-        c.fail(name, "invalid_date", value=text)
+        read = Context(prec=15).create_decimal_from_float(float(value))
+        read.quantize(Decimal(1).scaleb(-column.decimal_places), context=column.context)
+    except InvalidOperation:
+        return False
+    return True
+
+
+def number_field(c: Cleaned, name: str, raw: Any, column: models.Field) -> Any:
+    """A number for `column` (a model field): parsed, not negative, and fitting the column."""
+    integer = not isinstance(column, models.DecimalField)
+    value = decimal_field(c, name, raw, integer=integer)
+    if value is None:
         return None
+    return fit_column(c, name, value, column)
+
+
+def year_field(c: Cleaned, name: str, raw: Any, *, low: int = 1800) -> int | None:
+    """A year of the past, C.E. or B.E. (2400 and more is B.E., as in dates): as C.E."""
+    value = decimal_field(c, name, raw, integer=True)
+    if value is None:
+        return None
+    year = int(value)
+    if year >= BE_YEAR_FROM:
+        year -= BE_OFFSET
+    high = timezone.localdate().year
+    if not low <= year <= high:
+        c.fail(name, "out_of_range", low=low, high=high)
+        return None
+    return year
+
+
+def date_field(c: Cleaned, name: str, raw: Any, *, past: bool = True) -> dt.date | None:
+    """A date; with `past` (the dates of the register record events that happened) it must lie
+    between DATE_FLOOR and today (Bangkok)."""
+    if isinstance(raw, dt.datetime):
+        value = raw.date()
+    elif isinstance(raw, dt.date):
+        value = raw
+    else:
+        text = text_of(raw)
+        if not text:
+            return None
+        try:
+            value = parse_thai_date(text)
+        except ValueError:
+            c.fail(name, "invalid_date", value=text)
+            return None
+    if value < DATE_FLOOR:
+        c.fail(name, "date_too_early", value=date_label(value), floor=date_label(DATE_FLOOR))
+        return None
+    if past and value > timezone.localdate():
+        c.fail(name, "date_in_future", value=date_label(value))
+        return None
+    return value
 
 
 def bool_field(c: Cleaned, name: str, raw: Any) -> bool | None:
@@ -278,6 +455,9 @@ def clean_factory(
     for name, limit in TEXT_LIMITS.items():
         if given(name):
             text = text_of(data[name])
+            if name == "contact_phone":
+                # One way to write a number, so that it can be searched and dialled.
+                text = to_arabic_digits(text)
             if len(text) > limit:
                 c.fail(name, "max_length", limit=limit, length=len(text))
             elif name == "contact_email" and text:
@@ -296,8 +476,12 @@ def clean_factory(
             try:
                 reg = normalize_registration_number(text)
             except ValueError as exc:
-                c.fail(name, "invalid_regno", value=text, reason=str(exc))
+                c.fail(name, "invalid_regno", value=text, reason=regno_reason(exc))
             else:
+                limit = Factory._meta.get_field(name).max_length
+                if len(reg.canonical) > limit:
+                    c.fail(name, "max_length", limit=limit, length=len(reg.canonical))
+                    continue
                 c.values[name] = reg.canonical
                 if name == "registration_no":
                     c.values["registration_kind"] = reg.kind
@@ -360,14 +544,10 @@ def clean_factory(
     _clean_address(c, data, ref, instance)
     _clean_coordinates(c, data, instance)
 
-    for name, integer in (("horsepower", False), ("workers", True), ("capital", False)):
+    for name in ("horsepower", "workers", "capital"):
         if given(name):
-            value = decimal_field(c, name, data[name], integer=integer)
-            if value is not None and value >= Decimal(10) ** 14:
-                c.fail(name, "out_of_range", low=0, high=f"{Decimal(10) ** 14 - 1:,}")
-            elif name == "workers":
-                c.values[name] = int(value) if value is not None else None
-            elif text_of(data[name]) == "" or value is not None:
+            value = number_field(c, name, data[name], Factory._meta.get_field(name))
+            if text_of(data[name]) == "" or value is not None:
                 c.values[name] = value
 
     for name in ("licensed_on", "started_on"):
@@ -459,7 +639,7 @@ def _decimal_signed(c: Cleaned, name: str, raw: Any) -> Decimal | None:
     if not text:
         return None
     try:
-        return raw if isinstance(raw, Decimal) else parse_thai_number(text)
+        return _to_decimal(raw, text)
     except (ValueError, InvalidOperation):
         c.fail(name, "invalid_number", value=text)
         return None

@@ -210,8 +210,13 @@ def factory_edit(request: HttpRequest, pk: int) -> HttpResponse:
     factory = queries.factory_for_user(request.user, pk, write=True)
     editable = _editable_fields(request.user)
     initial = FactoryForm.initial_for(factory)
+    # The version the form was opened at; a save against a newer record is refused (and the
+    # form keeps the old version, so that saving it again is refused again).
+    version = services.factory_version(factory)
+    stale = False
     status = 200
     if request.method == "POST":
+        version = str(request.POST.get("version") or "").strip()
         form = FactoryForm(request.POST, initial=initial, editable=editable)
         form.is_valid()
         data = changed_values(submitted_values(form, request.POST), initial, FactoryForm.LINKED)
@@ -226,7 +231,15 @@ def factory_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("Nothing was changed."))
             return redirect("registry:factory_detail", pk=factory.pk)
         try:
-            services.factory_update(acting_user=request.user, factory=factory, data=data)
+            services.factory_update(
+                acting_user=request.user,
+                factory=factory,
+                data=data,
+                expected_version=version or None,
+            )
+        except services.StaleVersion as exc:
+            show_problems(form, exc)
+            stale, status = True, 409
         except RongnganValidationError as exc:
             show_problems(form, exc, name_unmatched=True)
             status = 400
@@ -238,7 +251,13 @@ def factory_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/factory_form.html",
-        {"form": form, "factory": factory, "operator_only": role_of(request.user) == "operator"},
+        {
+            "form": form,
+            "factory": factory,
+            "operator_only": role_of(request.user) == "operator",
+            "version": version,
+            "stale": stale,
+        },
         status=status,
     )
 

@@ -154,8 +154,16 @@ def test_an_explicit_era_marker_overrides_the_year_heuristic() -> None:
     assert parse_thai_date("1 Jan ค.ศ. 2500") == date(2500, 1, 1)
 
 
-def test_iso_dates_are_always_ce() -> None:
-    assert parse_thai_date("2562-10-01") == date(2562, 10, 1)
+def test_iso_dates_below_2400_are_ce() -> None:
+    assert parse_thai_date("2019-10-01") == date(2019, 10, 1)
+    assert parse_thai_date("2399-12-31") == date(2399, 12, 31)
+
+
+def test_iso_dates_with_a_year_of_2400_or_more_are_be() -> None:
+    # Thai systems write B.E. dates in ISO order; C.E. 2562 is no record's date.
+    assert parse_thai_date("2562-10-01") == date(2019, 10, 1)
+    assert parse_thai_date("๒๕๖๓-๐๒-๒๙") == date(2020, 2, 29)
+    assert parse_thai_date("2400-01-01") == date(1857, 1, 1)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from rongngan.core.thai import to_thai_digits
 from rongngan.registry.regno import (
     RegistrationNumber,
+    RegistrationNumberError,
     looks_like_registration_number,
     normalize_registration_number,
 )
@@ -126,8 +127,8 @@ def test_a_legacy_number_keeps_its_thai_letter_prefix() -> None:
         ("  3-106-33/50รย  ", "3-106-33/50รย"),
         ("จ 3-41-1/36 นบ", "จ3-41-1/36นบ"),
         ("จ.3-41-1/36นบ.", "จ3-41-1/36นบ"),
-        ("2-3(1)-15/2545สป", "2-3(1)-15/2545สป"),
-        ("2-3 ( 1 )-15/2545 สป", "2-3(1)-15/2545สป"),
+        ("2-3(1)-15/2545สป", "2-3(1)-15/45สป"),
+        ("2-3 ( 1 )-15/2545 สป", "2-3(1)-15/45สป"),
         ("1-3.1-7/38กท", "1-3.1-7/38กท"),
         ("1.3.1.7/38กท", "1-3.1-7/38กท"),
         ("1.3.7/38", "1-3-7/38"),
@@ -141,6 +142,55 @@ def test_legacy_numbers_are_normalised_to_one_canonical_form(text: str, canonica
 def test_a_two_digit_legacy_year_is_read_in_the_2500s() -> None:
     assert normalize_registration_number("3-106-33/12รย").year_be == 2512
     assert normalize_registration_number("3-106-33/2512รย").year_be == 2512
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3-106-99/63รย",
+        "3-106-99/2563รย",
+        "3-106-099/63รย",
+        "3-0106-0099/2563 รย",
+        "๓-๑๐๖-๐๙๙/๒๕๖๓รย",
+    ],
+)
+def test_one_legacy_number_written_in_several_ways_has_one_canonical_form(text: str) -> None:
+    reg = normalize_registration_number(text)
+    assert reg.canonical == "3-106-99/63รย"
+    assert reg.sequence == "99"
+    assert reg.year_be == 2563
+
+
+def test_leading_zeros_are_dropped_inside_a_sub_category_too() -> None:
+    assert normalize_registration_number("2-03(01)-015/2545สป").canonical == "2-3(1)-15/45สป"
+    assert normalize_registration_number("1-03.01-07/38กท").canonical == "1-3.1-7/38กท"
+
+
+def test_a_year_outside_the_2500s_keeps_its_four_digits() -> None:
+    reg = normalize_registration_number("3-106-33/2499รย")
+    assert reg.canonical == "3-106-33/2499รย"
+    assert reg.year_be == 2499
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "params"),
+    [
+        ("", "empty", {}),
+        ("123", "current_length", {"digits": 3}),
+        ("40210420000011", "issuing_body", {"body": 4}),
+        ("hello", "no_year", {}),
+        ("3x106-33/50", "legacy_format", {}),
+        ("4-106-33/50รย", "class_digit", {"value": "4"}),
+        ("3-106-33/5รย", "year_digits", {"value": "5"}),
+        ("3-106-33/2019", "year_not_be", {"value": "2019"}),
+    ],
+)
+def test_each_problem_has_a_code_and_params_for_translation(
+    text: str, code: str, params: dict[str, object]
+) -> None:
+    with pytest.raises(RegistrationNumberError) as info:
+        normalize_registration_number(text)
+    assert (info.value.code, info.value.params) == (code, params)
 
 
 @pytest.mark.parametrize(
@@ -214,28 +264,39 @@ def current_numbers(draw: st.DrawFn) -> tuple[dict[str, str], str]:
 
 @st.composite
 def legacy_numbers(draw: st.DrawFn) -> tuple[dict[str, str], str]:
-    number = st.integers(1, 999).map(str)
-    category = draw(
-        st.one_of(
-            number,
-            st.builds(lambda a, b: f"{a}({b})", number, st.integers(1, 20)),
-            st.builds(lambda a, b: f"{a}.{b}", number, st.integers(1, 20)),
-        )
-    )
-    year = draw(st.one_of(st.integers(12, 99).map(str), st.integers(2500, 2599).map(str)))
+    """(canonical parts, the number as typed): numbers with or without leading zeros, years in
+    2 or 4 digits; the canonical parts have no leading zeros and a 2-digit year."""
+    zeros = st.sampled_from(["", "0", "00"])
+
+    def number(low: int = 1, high: int = 999) -> tuple[str, str]:
+        n = draw(st.integers(low, high))
+        return str(n), draw(zeros) + str(n)
+
+    kind = draw(st.sampled_from(["plain", "paren", "dot"]))
+    main, main_typed = number()
+    if kind == "plain":
+        category, category_typed = main, main_typed
+    else:
+        sub, sub_typed = number(1, 20)
+        template = "{}({})" if kind == "paren" else "{}.{}"
+        category = template.format(main, sub)
+        category_typed = template.format(main_typed, sub_typed)
+    sequence, sequence_typed = number()
+    year_be = draw(st.integers(2512, 2599))
+    year_typed = draw(st.sampled_from([str(year_be), f"{year_be - 2500:02d}"]))
     parts = {
         "prefix": draw(st.sampled_from(["", "จ", "ข"])),
         "class": draw(st.sampled_from("123")),
         "category": category,
-        "sequence": draw(number),
-        "year": year,
+        "sequence": sequence,
+        "year": f"{year_be - 2500:02d}",
         "abbr": draw(st.sampled_from(["", "รย", "นบ", "สป", "กท", "กทม"])),
     }
     sep1, sep2 = draw(separators), draw(separators)
     space = draw(st.sampled_from(["", " "]))
     typed = (
-        f"{parts['prefix']}{space}{parts['class']}{sep1}{parts['category']}{sep2}"
-        f"{parts['sequence']}{space}/{space}{parts['year']}{space}{parts['abbr']}"
+        f"{parts['prefix']}{space}{parts['class']}{sep1}{category_typed}{sep2}"
+        f"{sequence_typed}{space}/{space}{year_typed}{space}{parts['abbr']}"
     )
     return parts, maybe_thai(typed, draw(st.booleans()))
 
@@ -274,8 +335,7 @@ def test_legacy_numbers_round_trip_from_their_components(
     assert reg.category == parts["category"]
     assert reg.sequence == parts["sequence"]
     assert reg.province_abbr == (parts["abbr"] or None)
-    year = int(parts["year"])
-    assert reg.year_be == (2500 + year if year < 100 else year)
+    assert reg.year_be == 2500 + int(parts["year"])
     assert looks_like_registration_number(typed)
 
 
