@@ -78,15 +78,7 @@ class ProcessorPermitAdmin(AuditedAdmin):
     form = PermitForm
     audited = PERMIT_FIELDS
     fields = PERMIT_FIELDS
-    list_display = [
-        "processor",
-        "waste_code",
-        "operation",
-        "capacity_tonnes",
-        "permit_no",
-        "valid_from",
-        "valid_until",
-    ]
+    list_display = PERMIT_FIELDS
     list_filter = ["operation"]
     search_fields = ["processor__registration_no", "processor__name_th", "waste_code__code"]
     raw_id_fields = ["processor"]
