@@ -328,7 +328,7 @@ class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
         return queries.import_jobs_for_user(self.request.user)
 
 
-def _etag(factory: Factory) -> str:
+def _etag(factory: Factory | Machine) -> str:
     return f'"{services.factory_version(factory)}"'
 
 
@@ -370,7 +370,9 @@ class MachineViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, factory_pk: str, pk: str) -> Response:
         machine = queries.machine_for_user(request.user, self._factory(), pk)
-        return Response(MachineSerializer(machine).data)
+        response = Response(MachineSerializer(machine).data)
+        response["ETag"] = _etag(machine)
+        return response
 
     @extend_schema(request=MachineSerializer, responses={201: MachineSerializer, 400: ERRORS})
     @idempotent
@@ -379,14 +381,35 @@ class MachineViewSet(viewsets.GenericViewSet):
         machine = services.machine_add(acting_user=request.user, factory=factory, data=request.data)
         return Response(MachineSerializer(machine).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=MachineSerializer, responses={200: MachineSerializer, 400: ERRORS})
+    @extend_schema(
+        request=MachineSerializer,
+        responses={200: MachineSerializer, 400: ERRORS, 409: ERRORS, 412: ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="the ETag of the machine the change is made on (412 if it changed)",
+            )
+        ],
+    )
     def partial_update(self, request: Request, factory_pk: str, pk: str) -> Response:
         factory = self._factory(write=True)
         machine = queries.machine_for_user(request.user, factory, pk, write=True)
-        machine = services.machine_update(
-            acting_user=request.user, machine=machine, data=request.data
-        )
-        return Response(MachineSerializer(machine).data)
+        data, version = _without_version(request.data)
+        if_match = request.headers.get("If-Match")
+        try:
+            machine = services.machine_update(
+                acting_user=request.user,
+                machine=machine,
+                data=data,
+                expected_version=_etag_value(if_match) if if_match else version,
+            )
+        except services.StaleVersion as exc:
+            return problem_response(exc.problems, 412 if if_match else 409)
+        response = Response(MachineSerializer(machine).data)
+        response["ETag"] = _etag(machine)
+        return response
 
 
 class FactoryTypeSerializer(serializers.ModelSerializer):

@@ -138,6 +138,10 @@ STALE = _(
     "This factory was changed by %(who)s at %(when)s, after you opened it. Nothing was saved: "
     "open it again to see the current data, then make your change."
 )
+STALE_MACHINE = _(
+    "This machine was changed by %(who)s at %(when)s, after you opened it. Nothing was saved: "
+    "open it again to see the current data, then make your change."
+)
 INVALID_VERSION = _("“%(value)s” is not a version of this record (send the updated_at you read).")
 
 
@@ -145,10 +149,13 @@ class StaleVersion(RongnganValidationError):
     """The change was made against an older version of the record than the current one."""
 
 
-def factory_version(f: Factory) -> str:
-    """The version of a factory as clients hold it: the time of its last change (UTC, to the
-    microsecond; every change through factory_update moves it)."""
+def factory_version(f: Factory | Machine) -> str:
+    """The version of a factory (or a machine) as clients hold it: the time of its last change
+    (UTC, to the microsecond; every change through factory_update or machine_update moves it)."""
     return f.updated_at.astimezone(dt.UTC).isoformat()
+
+
+machine_version = factory_version
 
 
 def _parse_version(token: str) -> dt.datetime | None:
@@ -159,7 +166,7 @@ def _parse_version(token: str) -> dt.datetime | None:
     return value if value is not None and value.tzinfo is not None else None
 
 
-def _check_version(factory: Factory, expected: str | None) -> None:
+def _check_version(factory: Factory | Machine, expected: str | None, message: Any = STALE) -> None:
     """Refuse a change made from a copy older than the stored record (optimistic locking)."""
     if expected is None or expected.strip() in ("", "*"):
         return
@@ -178,7 +185,7 @@ def _check_version(factory: Factory, expected: str | None) -> None:
             lambda: f"{date_label(when.date())!s} {when:%H:%M}",
         ),
     }
-    raise StaleVersion([Problem(None, "stale", STALE, params)])
+    raise StaleVersion([Problem(None, "stale", message, params)])
 
 
 @transaction.atomic
@@ -324,13 +331,25 @@ def machine_add(*, acting_user: Any, factory: Factory, data: Mapping[str, Any]) 
 
 
 @transaction.atomic
-def machine_update(*, acting_user: Any, machine: Machine, data: Mapping[str, Any]) -> Machine:
+def machine_update(
+    *,
+    acting_user: Any,
+    machine: Machine,
+    data: Mapping[str, Any],
+    expected_version: str | None = None,
+) -> Machine:
+    """Change some fields of a machine; with `expected_version` (machine_version of the copy the
+    change was made on) a change to a machine changed since is refused (StaleVersion)."""
+    _check_version(machine, expected_version, STALE_MACHINE)
     values = _machine_values(data, partial=True)
     _check_machine_regno(values, exclude_pk=machine.pk)
     machine = Machine.objects.select_for_update().get(pk=machine.pk)
+    _check_version(machine, expected_version, STALE_MACHINE)
     before = audit.snapshot(machine, MACHINE_FIELDS)
     for name, value in values.items():
         setattr(machine, name, value)
+    if not audit.diff(before, audit.snapshot(machine, MACHINE_FIELDS)):
+        return machine  # nothing differs: no write, so the version others hold stays current
     _model_check(machine)
     machine.save()
     changes = audit.diff(before, audit.snapshot(machine, MACHINE_FIELDS))

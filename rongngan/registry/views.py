@@ -301,18 +301,26 @@ def _machine_page(
     request: HttpRequest,
     factory: Factory,
     machine: Machine | None,
-    save: Callable[[Mapping[str, Any]], Machine],
+    save: Callable[[Mapping[str, Any], str | None], Machine],
 ) -> HttpResponse:
     initial = MachineForm.initial_for(machine) if machine else {"status": "in_use"}
     status = 200
+    # The version the edit form was opened at; a save against a newer machine is refused (the
+    # form keeps the old version, so saving it again is refused again).
+    version = services.machine_version(machine) if machine else ""
     if request.method == "POST":
+        if machine:
+            version = str(request.POST.get("version") or "").strip()
         form = MachineForm(request.POST, initial=initial)
         form.is_valid()
         submitted = submitted_values(form, request.POST)
         data = changed_values(submitted, initial) if machine else submitted
         try:
             if data:
-                save(data)
+                save(data, version or None)
+        except services.StaleVersion as exc:
+            show_problems(form, exc, name_unmatched=True)
+            status = 409
         except RongnganValidationError as exc:
             show_problems(form, exc, name_unmatched=True)
             status = 400
@@ -324,7 +332,7 @@ def _machine_page(
     return render(
         request,
         "registry/machine_form.html",
-        {"form": form, "factory": factory, "machine": machine},
+        {"form": form, "factory": factory, "machine": machine, "version": version},
         status=status,
     )
 
@@ -337,7 +345,9 @@ def machine_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         factory,
         None,
-        lambda data: services.machine_add(acting_user=request.user, factory=factory, data=data),
+        lambda data, _version: services.machine_add(
+            acting_user=request.user, factory=factory, data=data
+        ),
     )
 
 
@@ -350,7 +360,9 @@ def machine_edit(request: HttpRequest, pk: int, machine_pk: int) -> HttpResponse
         request,
         factory,
         machine,
-        lambda data: services.machine_update(acting_user=request.user, machine=machine, data=data),
+        lambda data, version: services.machine_update(
+            acting_user=request.user, machine=machine, data=data, expected_version=version
+        ),
     )
 
 

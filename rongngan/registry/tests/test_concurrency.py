@@ -131,3 +131,51 @@ def test_a_change_that_changes_nothing_does_not_make_other_copies_stale(
     factory_a.refresh_from_db()
     assert services.factory_version(factory_a) == version
     assert not audit.history(factory_a).exists()
+
+
+def test_a_stale_machine_form_and_a_stale_api_write_are_refused(
+    client: Client, officer: Any, factory_a: Factory
+) -> None:
+    import re
+
+    from rongngan.registry.models import Machine
+    from rongngan.registry.tests.factories import MachineFactory
+
+    machine = MachineFactory(factory=factory_a, name="หม้อไอน้ำ", serial_no="A-1")
+    url = reverse("registry:machine_edit", args=[factory_a.pk, machine.pk])
+    client.force_login(officer)
+    page = client.get(url).content.decode()
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    # someone else changes the machine through the API meanwhile
+    api = api_as(officer)
+    etag = api.get(f"/api/v1/factories/{factory_a.pk}/machinery/{machine.pk}/")["ETag"]
+    r = api.patch(
+        f"/api/v1/factories/{factory_a.pk}/machinery/{machine.pk}/",
+        {"serial_no": "B-2"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert r.status_code == 200
+    # the same ETag again: the machine changed since
+    r = api.patch(
+        f"/api/v1/factories/{factory_a.pk}/machinery/{machine.pk}/",
+        {"serial_no": "C-3"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert r.status_code == 412 and r.json()["errors"][0]["code"] == "stale"
+    entries = AuditEntry.objects.count()
+    form = {"version": version, "name": "หม้อไอน้ำใหม่", "machine_type": machine.machine_type}
+    r = client.post(url, {**_machine_fields(machine), **form})
+    assert r.status_code == 409
+    machine.refresh_from_db()
+    assert (machine.serial_no, machine.name) == ("B-2", "หม้อไอน้ำ")
+    assert AuditEntry.objects.count() == entries
+    assert Machine.objects.count() == 1
+
+
+def _machine_fields(machine: Any) -> dict[str, Any]:
+    from rongngan.registry.forms import MachineForm
+
+    initial = MachineForm.initial_for(machine)
+    return {k: ("" if v is None else v) for k, v in initial.items() if not isinstance(v, bool)}
