@@ -5,7 +5,7 @@ groups, permissions) decides what they see of the register, so every addition an
 here leaves an audit entry with its before and after values, like every other regulated change.
 Accounts and organisations are not deleted here: an administrator deactivates them (Active off),
 so that who acted, and for whom, stays known. Unlocking an account (deleting its failed sign-in
-attempts) is audited on the account too.
+attempts) is audited on the account too, as is issuing or revoking an API token.
 """
 
 from typing import Any
@@ -15,6 +15,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from rongngan.accounts.models import LoginAttempt, Organisation, User
 from rongngan.core import audit
@@ -167,3 +169,41 @@ class LoginAttemptAdmin(admin.ModelAdmin):
                 changes={"failed_sign_ins_deleted": count},
                 note="sign-in attempts deleted in the admin (account unlocked)",
             )
+
+
+# API tokens: revoking one (deleting it here) is audited on its user, as the unlock is.
+# DRF registers its tokens by their user (TokenProxy).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class AuditedTokenAdmin(TokenAdmin):
+    def delete_model(self, request: HttpRequest, obj: Token) -> None:
+        _record_revoked(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Token]) -> None:
+        _record_revoked(request, list(queryset.select_related("user")))
+        super().delete_queryset(request, queryset)
+
+    def save_model(self, request: HttpRequest, obj: Token, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(
+                actor=request.user,
+                action="update",
+                obj=obj.user,
+                changes={"api_token": "issued"},
+                note="API token issued in the admin",
+            )
+
+
+def _record_revoked(request: HttpRequest, tokens: list[Token]) -> None:
+    for token in tokens:
+        audit.record(
+            actor=request.user,
+            action="update",
+            obj=token.user,
+            changes={"api_token": "revoked"},
+            note="API token deleted in the admin",
+        )

@@ -166,3 +166,18 @@ def test_unlocking_an_account_is_audited_on_the_account(
     entry = audit.history(officer).get()
     assert entry.actor == admin
     assert entry.changes == {"failed_sign_ins_deleted": 3}
+
+
+def test_revoking_an_api_token_in_the_admin_is_audited(
+    client: Client, admin: Any, officer: User
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=officer)
+    client.force_login(admin)
+    url = f"/admin/authtoken/tokenproxy/{officer.pk}/delete/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Token.objects.filter(user=officer).exists()
+    entry = audit.history(officer).get()
+    assert (entry.actor, entry.changes) == (admin, {"api_token": "revoked"})
