@@ -301,12 +301,13 @@ def point_define(*, acting_user: Any, factory: Factory, data: Mapping[str, Any])
     o2 = numbers["ref_o2_percent"]
     if o2 is not None and not (0 <= o2 < AMBIENT_O2_PERCENT):
         problems.append(_p("ref_o2_percent", "o2_out_of_range", max=AMBIENT_O2_PERCENT))
-    for name in ("ref_temperature_k", "ref_pressure_kpa"):
-        if numbers[name] is not None and numbers[name] <= 0:
-            problems.append(_p(name, "not_positive"))
+    # (`field`, not `name`: `name` is the point's name, written below)
+    for field in ("ref_temperature_k", "ref_pressure_kpa"):
+        if numbers[field] is not None and numbers[field] <= 0:
+            problems.append(_p(field, "not_positive"))
     # Coordinates as the register keeps them (numeric(9, 6)), in Thailand; blank: the factory's.
-    for name in ("latitude", "longitude"):
-        numbers[name] = _decimal(problems, name, data.get(name), digits=3, round_places=True)
+    for field in ("latitude", "longitude"):
+        numbers[field] = _decimal(problems, field, data.get(field), digits=3, round_places=True)
     lat, lon = numbers["latitude"], numbers["longitude"]
     if not any(p.field in ("latitude", "longitude") for p in problems):
         if (lat is None) != (lon is None):

@@ -237,6 +237,8 @@ def test_a_point_in_thailand_with_reference_oxygen_below_ambient_is_defined(offi
     assert response.status_code == 201, response.json()
     point = MonitoringPoint.objects.get()
     assert (point.ref_o2_percent, point.latitude) == (D(7), D("12.683333"))
+    # the point keeps its own name (a loop over the coordinates once overwrote it)
+    assert point.name == body["name"] and response.json()["name"] == body["name"]
 
 
 def o2_stack(officer: Any, factory: Any) -> MonitoringPoint:
