@@ -1357,6 +1357,13 @@ class ManifestViewSet(viewsets.GenericViewSet):
 
         return self._write(request, write)
 
+    def _correction(self, pk: str, cid: str) -> Any:
+        """A correction of a manifest in the reader's reach; 404 otherwise."""
+        correction = self._object(pk).corrections.filter(pk=cid).first()
+        if correction is None:
+            raise Http404("no such correction")
+        return correction
+
     @extend_schema(
         request=None,
         parameters=[OpenApiParameter("cid", int, OpenApiParameter.PATH)],
@@ -1370,10 +1377,7 @@ class ManifestViewSet(viewsets.GenericViewSet):
     )
     def apply_correction(self, request: Request, pk: str, cid: str) -> Response:
         """Applies an open correction: the manifest gets a new version; the old one is kept."""
-        manifest = self._object(pk)
-        correction = manifest.corrections.filter(pk=cid).first()
-        if correction is None:
-            raise Http404("no such correction")
+        correction = self._correction(pk, cid)
 
         def write() -> Response:
             m = services.correction_apply(acting_user=request.user, correction=correction)
@@ -1394,17 +1398,14 @@ class ManifestViewSet(viewsets.GenericViewSet):
     )
     def withdraw_correction(self, request: Request, pk: str, cid: str) -> Response:
         """The proposer, or an officer, withdraws an open correction; it stays on record."""
-        manifest = self._object(pk)
-        correction = manifest.corrections.filter(pk=cid).first()
-        if correction is None:
-            raise Http404("no such correction")
+        correction = self._correction(pk, cid)
 
         def write() -> Response:
             reason = _body(request).get("reason")
             services.correction_withdraw(
                 acting_user=request.user, correction=correction, reason=str(reason or "")
             )
-            return Response(self._detail(manifest))
+            return Response(self._detail(correction.manifest))
 
         return self._write(request, write)
 
