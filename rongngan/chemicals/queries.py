@@ -62,6 +62,7 @@ from rongngan.chemicals.models import (
     Tier,
 )
 from rongngan.chemicals.scoping import scope_sites, site_q
+from rongngan.core.errors import render_in
 from rongngan.core.scoping import role_of
 from rongngan.core.search import filter_substring, filter_words
 from rongngan.core.thai import to_arabic_digits
@@ -353,8 +354,8 @@ def hazard_explanation(site: StorageSite) -> dict[str, Any]:
         "site": site.pk,
         "tier": h.tier,
         "tier_label": str(Tier(h.tier).label),  # in the request's language
-        "tier_label_th": _in_language(Tier(h.tier).label, "th"),
-        "tier_label_en": _in_language(Tier(h.tier).label, "en"),
+        "tier_label_th": render_in("th", Tier(h.tier).label),
+        "tier_label_en": render_in("en", Tier(h.tier).label),
         "hazard_ratio": h.hazard_ratio,
         "sums": h.sums,
         "contributions": h.contributions,
@@ -581,13 +582,6 @@ def receptors_near(lat: float, lon: float, radius_km: float) -> list[ReceptorNea
     return sorted(out, key=lambda n: (n.distance_km, n.receptor.name))
 
 
-def _in_language(text: Any, language: str) -> str:
-    from django.utils import translation
-
-    with translation.override(language):
-        return str(text)
-
-
 def explanation_lines(explanation: Mapping[str, Any], language: str | None = None) -> list[str]:
     """The steps of the tier rules as sentences in `language` (default: the active one).
 
@@ -596,7 +590,6 @@ def explanation_lines(explanation: Mapping[str, Any], language: str | None = Non
     from django.utils import translation
 
     from rongngan.chemicals.messages import EXPLAIN, GROUP_LABELS, LEVEL_LABELS, TIER_LABELS
-    from rongngan.core.errors import render_in
 
     language = language or translation.get_language() or "th"
     labels = explanation.get("labels") or {}

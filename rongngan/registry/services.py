@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
+from rongngan.core.display import lazy_be_datetime
 from rongngan.core.errors import Problem, RongnganValidationError, problems_from_django
 from rongngan.core.scoping import can_register, role_of
 from rongngan.core.search import search_text
@@ -25,9 +25,7 @@ from rongngan.registry.validation import (
     bool_field,
     clean_factory,
     date_field,
-    date_label,
     duplicate_problems,
-    in_language,
     number_field,
     text_of,
     year_field,
@@ -178,12 +176,9 @@ def _check_version(factory: Factory | Machine, expected: str | None, message: An
     if wanted == factory.updated_at:
         return
     last = audit.history(factory).first()
-    when = timezone.localtime(factory.updated_at)
     params = {
         "who": (last.actor_username if last else "") or "system",
-        "when": in_language(
-            lambda: f"{date_label(when.date())!s} {when:%H:%M}",
-        ),
+        "when": lazy_be_datetime(factory.updated_at),
     }
     raise StaleVersion([Problem(None, "stale", message, params)])
 

@@ -14,17 +14,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
+from rongngan.core.display import lazy_be_date
 from rongngan.core.errors import Problem
 from rongngan.core.geo import in_thailand
 from rongngan.core.models import District, Province, Subdistrict
 from rongngan.core.thai import (
     BE_OFFSET,
-    format_en_date,
-    format_thai_date,
     is_valid_thai_id,
     normalize_thai_id,
     parse_thai_date,
@@ -225,17 +224,6 @@ def in_language(render: Any) -> Promise:
     return lazy(render, str)()
 
 
-def date_label(value: dt.date) -> Promise:
-    """A date as the pages show it (B.E.), in the language the message is rendered in."""
-
-    def render() -> str:
-        if (translation.get_language() or "th").startswith("th"):
-            return format_thai_date(value)
-        return format_en_date(value)
-
-    return in_language(render)
-
-
 def regno_reason(exc: ValueError) -> Any:
     """The reason of a registration-number error, translated and filled with its params."""
     code = getattr(exc, "code", None)
@@ -378,10 +366,10 @@ def date_field(c: Cleaned, name: str, raw: Any, *, past: bool = True) -> dt.date
             c.fail(name, "invalid_date", value=text)
             return None
     if value < DATE_FLOOR:
-        c.fail(name, "date_too_early", value=date_label(value), floor=date_label(DATE_FLOOR))
+        c.fail(name, "date_too_early", value=lazy_be_date(value), floor=lazy_be_date(DATE_FLOOR))
         return None
     if past and value > timezone.localdate():
-        c.fail(name, "date_in_future", value=date_label(value))
+        c.fail(name, "date_in_future", value=lazy_be_date(value))
         return None
     return value
 

@@ -1,17 +1,17 @@
 """Dates of the waste pages and messages as people read them: Buddhist-era years, in the active
 language ("ก.ย. 2569" in Thai, "Sep 2569" in English).
 
-The `lazy_*` forms are for the values of a Problem's message: they render when the message is
-filled, so the Thai message reads the Thai form and the English one the English form.
+`lazy_be_month` is for the values of a Problem's message: it renders when the message is filled,
+so the Thai message reads the Thai form and the English one the English form (dates and moments:
+rongngan.core.display).
 """
 
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import lazy
 
-from rongngan.core.templatetags.thai import be_date
 from rongngan.core.thai import EN_MONTHS_ABBR, THAI_MONTHS_ABBR, be_year
 
 
@@ -27,12 +27,4 @@ def be_month(value: Any) -> str:
     return f"{names[value.month - 1]} {be_year(value.year)}"
 
 
-def be_moment(value: dt.datetime) -> str:
-    """A moment to the second, in Bangkok time: "27 พ.ย. 2569 19:49:38"."""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{be_date(local)} {local:%H:%M:%S}"
-
-
 lazy_be_month = lazy(be_month, str)
-lazy_be_moment = lazy(be_moment, str)
-lazy_be_date = lazy(be_date, str)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongngan.accounts.models import Organisation
 from rongngan.core import audit
+from rongngan.core.display import lazy_be_date, lazy_be_moment
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.reader import MESSAGES, Reader
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
@@ -25,7 +26,7 @@ from rongngan.core.thai import BE_OFFSET, be_year, to_arabic_digits
 from rongngan.registry.models import Factory
 from rongngan.waste import queries
 from rongngan.waste.codes import normalize_code, normalize_operation
-from rongngan.waste.display import lazy_be_date, lazy_be_moment, lazy_be_month
+from rongngan.waste.display import lazy_be_month
 from rongngan.waste.models import (
     KG_PER_TONNE,
     QTY,
