@@ -32,6 +32,36 @@ MESSAGES: dict[str, Any] = {
 LARGEST = Decimal(10) ** 14
 
 
+def decimal_places(value: Decimal) -> int:
+    """Places after the point that carry a digit: 1.50 has 1, 1500 has 0 (exact: read from the
+    digits, no rounding, so any value can be asked)."""
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):  # zero, however written ("0.0000"), carries no decimal
+        return 0
+    places = -exponent if exponent < 0 else 0
+    for digit in reversed(digits[len(digits) - places :] if places else ()):
+        if digit:
+            break
+        places -= 1
+    return places
+
+
+def column_problem(
+    value: Decimal, *, max_digits: int, places: int
+) -> tuple[str, dict[str, Any]] | None:
+    """Why `value` does not fit a numeric(max_digits, places) column as given, or None:
+    ("too_large", {"max": the largest value it holds}) or ("too_many_decimals", {"places": …}),
+    more decimals than it keeps (storing would round them silently). Each app words (and
+    codes) the answer its own way."""
+    limit = Decimal(10) ** (max_digits - places)
+    if abs(value) >= limit:
+        return "too_large", {"max": limit - Decimal(1).scaleb(-places)}
+    if decimal_places(value) > places:
+        return "too_many_decimals", {"places": places}
+    return None
+
+
 class Reader:
     def __init__(
         self, data: Mapping[str, Any], messages: Mapping[str, Any] = MESSAGES, prefix: str = ""

@@ -32,6 +32,7 @@ from rongngan.accounts.models import Organisation
 from rongngan.core import audit
 from rongngan.core.errors import Problem, RongnganValidationError, render_all
 from rongngan.core.geo import in_thailand
+from rongngan.core.reader import decimal_places
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.monitoring import conf, events, pipeline, storage
 from rongngan.monitoring.corrections import AMBIENT_O2_PERCENT
@@ -190,11 +191,10 @@ def _decimal(
         problems.append(_p(name, "too_large"))
         return None
     if value.as_tuple().exponent < -places:  # type: ignore[operator]
-        exact = value.quantize(Decimal(1).scaleb(-places))
-        if exact != value and not round_places:
+        if decimal_places(value) > places and not round_places:
             problems.append(_p(name, "too_many_decimals", places=places))
             return None
-        value = exact
+        value = value.quantize(Decimal(1).scaleb(-places))
         if value and value.adjusted() >= digits:  # 999.9999999 rounds up to 1000
             problems.append(_p(name, "too_large"))
             return None

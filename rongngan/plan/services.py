@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rongngan.core import audit, metrics
 from rongngan.core.errors import Problem, RongnganValidationError
 from rongngan.core.models import Province
-from rongngan.core.reader import MESSAGES, Reader
+from rongngan.core.reader import MESSAGES, Reader, column_problem
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.plan.models import (
     KPI,
@@ -210,14 +210,15 @@ class _Form(Reader):
     ) -> Decimal | None:
         if value is None:
             return None
-        places = column["decimal_places"]
-        limit = Decimal(10) ** (column["max_digits"] - places)
-        if abs(value) >= limit:
-            largest = limit - Decimal(1).scaleb(-places)
-            self.problem(name, "number_too_large", max=f"{largest:,f}")
-            return None
-        if value != value.quantize(Decimal(1).scaleb(-places)):
-            self.problem(name, "decimal_places", places=places)
+        problem = column_problem(
+            value, max_digits=column["max_digits"], places=column["decimal_places"]
+        )
+        if problem is not None:
+            code, params = problem
+            if code == "too_large":
+                self.problem(name, "number_too_large", max=f"{params['max']:,f}")
+            else:
+                self.problem(name, "decimal_places", places=params["places"])
             return None
         if whole and value != value.to_integral_value():
             self.problem(name, "whole_number")

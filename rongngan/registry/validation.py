@@ -22,6 +22,7 @@ from rongngan.core.display import lazy_be_date
 from rongngan.core.errors import Problem
 from rongngan.core.geo import in_thailand
 from rongngan.core.models import District, Province, Subdistrict
+from rongngan.core.reader import column_problem
 from rongngan.core.thai import (
     BE_OFFSET,
     is_valid_thai_id,
@@ -270,18 +271,6 @@ def decimal_field(c: Cleaned, name: str, raw: Any, *, integer: bool = False) -> 
     return value
 
 
-def decimal_places(value: Decimal) -> int:
-    """Places after the point that carry a digit: 1.50 has 1, 1500 has 0 (exact, no rounding)."""
-    _sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    places = -exponent if exponent < 0 else 0
-    for digit in reversed(digits[len(digits) - places :] if places else ()):
-        if digit:
-            break
-        places -= 1
-    return places
-
-
 def fit_column(c: Cleaned, name: str, value: Decimal, column: models.Field) -> Any:
     """`value` as `column` stores it, or None with a problem if it does not fit.
 
@@ -291,16 +280,15 @@ def fit_column(c: Cleaned, name: str, value: Decimal, column: models.Field) -> A
     """
     if isinstance(column, models.DecimalField):
         places = column.decimal_places
-        limit = Decimal(10) ** (column.max_digits - places)
-        if abs(value) >= limit:
-            c.fail(name, "too_large", max=f"{limit - Decimal(1).scaleb(-places):,}")
-            return None
-        if decimal_places(value) > places:
-            c.fail(name, "too_many_decimals", places=places)
+        largest = Decimal(10) ** (column.max_digits - places) - Decimal(1).scaleb(-places)
+        problem = column_problem(value, max_digits=column.max_digits, places=places)
+        if problem is not None:
+            code, params = problem
+            c.fail(name, code, **({"max": f"{largest:,}"} if code == "too_large" else params))
             return None
         value = value.quantize(Decimal(1).scaleb(-places))
         if not _reads_back(value, column):
-            c.fail(name, "too_large", max=f"{limit - Decimal(1).scaleb(-places):,}")
+            c.fail(name, "too_large", max=f"{largest:,}")
             return None
         return value
     maximum = INTEGER_MAX[column.get_internal_type()]

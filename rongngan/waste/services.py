@@ -20,7 +20,7 @@ from rongngan.accounts.models import Organisation
 from rongngan.core import audit
 from rongngan.core.display import lazy_be_date, lazy_be_moment
 from rongngan.core.errors import Problem, RongnganValidationError
-from rongngan.core.reader import MESSAGES, Reader
+from rongngan.core.reader import MESSAGES, Reader, decimal_places
 from rongngan.core.scoping import NATIONAL_WRITE, role_of
 from rongngan.core.thai import BE_OFFSET, be_year, to_arabic_digits
 from rongngan.registry.models import Factory
@@ -157,7 +157,7 @@ class _Form(Reader):
         )
         # Every quantity column (and the density) holds PLACES decimals: more would be rounded
         # away silently by the database while the figures computed from them kept them.
-        if value is not None and value and -value.normalize().as_tuple().exponent > PLACES:
+        if value is not None and decimal_places(value) > PLACES:
             self.problem(name, "too_many_decimals", places=PLACES)
             return None
         return value

@@ -75,3 +75,21 @@ def test_django_validators_say_something_in_both_languages() -> None:
     assert out["code"] == "max_digits"
     assert out["message_en"] == "Ensure that there are no more than 12 digits in total."
     assert "12" in out["message_th"] and out["message_th"] != out["message_en"]
+
+
+def test_decimal_places_and_column_fit() -> None:
+    from decimal import Decimal
+
+    from rongngan.core.reader import column_problem, decimal_places
+
+    # zero carries no decimal, however it is written (a capital of "0.0000" fits numeric(16, 2))
+    assert decimal_places(Decimal("0.0000")) == 0 and decimal_places(Decimal("0E-10")) == 0
+    assert column_problem(Decimal("0.0000"), max_digits=16, places=2) is None
+    assert column_problem(Decimal("1.234"), max_digits=16, places=2) == (
+        "too_many_decimals",
+        {"places": 2},
+    )
+    assert column_problem(Decimal("1E+10"), max_digits=12, places=2) == (
+        "too_large",
+        {"max": Decimal("9999999999.99")},
+    )

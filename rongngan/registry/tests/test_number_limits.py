@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from conftest import api_as
 from rongngan.core.models import AuditEntry
+from rongngan.core.reader import decimal_places
 from rongngan.registry import exports
 from rongngan.registry.importer import EXPORT_COLUMNS, import_file
 from rongngan.registry.models import Factory, Machine
@@ -19,7 +20,7 @@ from rongngan.registry.tests.factories import FactoryFactory
 from rongngan.registry.tests.test_api import NEW_FACTORY
 from rongngan.registry.tests.test_import import csv_bytes, row
 from rongngan.registry.tests.test_views import _edit_post
-from rongngan.registry.validation import Reference, clean_factory, decimal_places
+from rongngan.registry.validation import Reference, clean_factory
 
 pytestmark = pytest.mark.django_db
 
